@@ -1,0 +1,92 @@
+"""Anthropic's messages API.
+
+System messages go to `system=`; a completion-mode prompt is sent as one user message. The
+API has no seed, so `GenerationParams.seed` is not sent. The SDK's own retries are off:
+`ConcurrentBackend` retries by `classify`.
+"""
+
+from __future__ import annotations
+
+from evalsuite.backends.base import Completion, Failure, MalformedResponse, Request
+from evalsuite.backends.failures import classify_api_error
+
+KEY_ENV = "ANTHROPIC_API_KEY"
+BASE_URL_ENV = "ANTHROPIC_BASE_URL"
+OFFICIAL_URL = "https://api.anthropic.com"
+_FINISH_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length"}
+
+
+class AnthropicAPI:
+    """One Anthropic model behind `base_url` (None: the official API)."""
+
+    provider = "anthropic"
+
+    def __init__(
+        self, model: str, *, api_key: str, base_url: str | None = None, timeout: float = 120.0
+    ) -> None:
+        import anthropic  # heavy: only when an Anthropic model is asked for
+
+        self._sdk = anthropic
+        self.model = model
+        self.base_url = base_url
+        self._secrets = (api_key,)
+        self._client = anthropic.AsyncAnthropic(
+            api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout
+        )
+
+    def endpoint(self, request: Request) -> str:
+        return "messages"
+
+    async def generate(self, request: Request) -> Completion:
+        params = request.params
+        system, messages = _split_system(request)
+        options: dict = {}
+        if system:
+            options["system"] = system
+        # The API refuses stop sequences that are only whitespace ("\n\n"); those are applied
+        # to the answer here instead.
+        sent_stops = [stop for stop in params.stop if stop.strip()]
+        if sent_stops:
+            options["stop_sequences"] = sent_stops
+        response = await self._client.messages.create(
+            model=self.model, max_tokens=params.max_tokens, temperature=params.temperature,
+            messages=messages, **options,
+        )
+        return _to_completion(response, params.stop)
+
+    def classify(self, error: Exception) -> Failure | None:
+        return classify_api_error(
+            error, self._sdk, key_env=KEY_ENV, url=self.base_url or OFFICIAL_URL,
+            secrets=self._secrets,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+
+def _split_system(request: Request) -> tuple[str, list[dict]]:
+    if request.messages is None:
+        return "", [{"role": "user", "content": request.text or ""}]
+    system = "\n\n".join(m.content for m in request.messages if m.role == "system")
+    turns = [{"role": m.role, "content": m.content}
+             for m in request.messages if m.role != "system"]
+    return system, turns
+
+
+def _to_completion(response: object, stops: tuple[str, ...]) -> Completion:
+    content = getattr(response, "content", None)
+    usage = getattr(response, "usage", None)
+    if content is None or usage is None:
+        raise MalformedResponse("no content or usage in the response")
+    text = "".join(getattr(block, "text", "") or "" for block in content)
+    finish_reason = _FINISH_REASONS.get(response.stop_reason, response.stop_reason)
+    cut = min((index for index in (text.find(stop) for stop in stops) if index >= 0), default=-1)
+    if cut >= 0:
+        text, finish_reason = text[:cut], "stop"
+    return Completion(
+        text=text,
+        finish_reason=finish_reason,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        request_id=getattr(response, "_request_id", None) or getattr(response, "id", None),
+    )

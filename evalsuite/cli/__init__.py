@@ -1,0 +1,1 @@
+"""The `evalsuite` command line: a thin layer over the Python API."""

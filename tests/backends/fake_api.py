@@ -1,0 +1,154 @@
+"""A scripted HTTP server on 127.0.0.1 that speaks enough of the OpenAI and Anthropic APIs.
+
+Each test queues the replies it wants (`script`); once the queue is empty the server answers
+every request successfully. The real SDKs talk to it over real HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+OPENAI_CHAT = "/v1/chat/completions"
+OPENAI_COMPLETIONS = "/v1/completions"
+ANTHROPIC_MESSAGES = "/v1/messages"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer. `body=None` means the normal success body for the endpoint."""
+
+    status: int = 200
+    body: dict | bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    drop: bool = False  # close the connection without answering
+
+
+def error_reply(status: int, message: str = "scripted error", **headers: str) -> Reply:
+    body = {"type": "error", "error": {"type": "scripted", "message": message}}
+    return Reply(status=status, body=body, headers=dict(headers))
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: dict
+    at: float  # time.monotonic() on arrival
+
+
+def success_body(path: str, request: dict, text: str) -> dict:
+    model = request.get("model", "unknown")
+    if path == OPENAI_CHAT:
+        choice = {"index": 0, "finish_reason": "stop",
+                  "message": {"role": "assistant", "content": text}}
+    elif path == OPENAI_COMPLETIONS:
+        choice = {"index": 0, "finish_reason": "stop", "text": text, "logprobs": None}
+    else:
+        return {"id": "msg_fake", "type": "message", "role": "assistant", "model": model,
+                "content": [{"type": "text", "text": text}], "stop_reason": "end_turn",
+                "stop_sequence": None, "usage": {"input_tokens": 11, "output_tokens": 7}}
+    return {"id": "cmpl_fake", "object": "chat.completion", "created": 0, "model": model,
+            "choices": [choice],
+            "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}}
+
+
+class FakeAPI:
+    """Start with `FakeAPI().start()`; `base_url` is for OpenAI, `root_url` for Anthropic."""
+
+    def __init__(self, text: str = "[1 2 3]") -> None:
+        self.text = text
+        self.received: list[Received] = []
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self._script: dict[str, deque[Reply]] = {}
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> FakeAPI:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def root_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.root_url + "/v1"
+
+    def script(self, path: str, *replies: Reply) -> None:
+        with self._lock:
+            self._script.setdefault(path, deque()).extend(replies)
+
+    def calls(self, path: str) -> list[Received]:
+        with self._lock:
+            return [r for r in self.received if r.path == path]
+
+    def next_reply(self, path: str, request: Received) -> Reply:
+        with self._lock:
+            self.received.append(request)
+            queue = self._script.get(path)
+            return queue.popleft() if queue else Reply()
+
+
+def _handler_for(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
+            pass
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length", 0))
+            raw = self.rfile.read(length)
+            request = json.loads(raw or b"{}")
+            path = self.path.split("?")[0]
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            reply = api.next_reply(path, Received(path, headers, request, time.monotonic()))
+            with api._lock:
+                api.in_flight += 1
+                api.most_in_flight = max(api.most_in_flight, api.in_flight)
+            try:
+                self._answer(path, request, reply)
+            finally:
+                with api._lock:
+                    api.in_flight -= 1
+
+        def _answer(self, path: str, request: dict, reply: Reply) -> None:
+            if reply.delay_s:
+                time.sleep(reply.delay_s)
+            if reply.drop:
+                self.close_connection = True
+                self.connection.close()
+                return
+            body = reply.body
+            if body is None:
+                body = success_body(path, request, api.text)
+            payload = body if isinstance(body, bytes) else json.dumps(body).encode()
+            self.send_response(reply.status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(payload)))
+            self.send_header("x-request-id", "req_openai_fake")
+            self.send_header("request-id", "req_anthropic_fake")
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            try:
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (timeout tests)
+
+    return Handler

@@ -1,0 +1,3 @@
+import numpy as _np
+from . import numpy, tree_util, nn
+Array = _np.ndarray
