@@ -1,8 +1,10 @@
 """Anthropic's messages API.
 
 System messages go to `system=`; a completion-mode prompt is sent as one user message. The
-API has no seed, so `GenerationParams.seed` is not sent. The SDK's own retries are off:
-`ConcurrentBackend` retries by `classify`.
+API has no seed, so `GenerationParams.seed` is not sent. Temperature is deprecated for models
+after Claude Opus 4.6 (they answer 400, and anthropic>=2 has no such argument): it is sent in
+the body, and dropped for the rest of the run as soon as the model refuses it. The SDK's own
+retries are off: `ConcurrentBackend` retries by `classify`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class AnthropicAPI:
         self.model = model
         self.base_url = base_url
         self._secrets = (api_key,)
+        self._send_temperature = True
         self._client = anthropic.AsyncAnthropic(
             api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout
         )
@@ -48,11 +51,21 @@ class AnthropicAPI:
         sent_stops = [stop for stop in params.stop if stop.strip()]
         if sent_stops:
             options["stop_sequences"] = sent_stops
-        response = await self._client.messages.create(
-            model=self.model, max_tokens=params.max_tokens, temperature=params.temperature,
-            messages=messages, **options,
-        )
+        try:
+            response = await self._send(messages, params.max_tokens, params.temperature, options)
+        except self._sdk.BadRequestError as error:
+            if not (self._send_temperature and "temperature" in str(error)):
+                raise
+            self._send_temperature = False
+            response = await self._send(messages, params.max_tokens, params.temperature, options)
         return _to_completion(response, params.stop)
+
+    async def _send(self, messages: list[dict], max_tokens: int, temperature: float,
+                    options: dict) -> object:
+        body = {"temperature": temperature} if self._send_temperature else None
+        return await self._client.messages.create(
+            model=self.model, max_tokens=max_tokens, messages=messages, extra_body=body, **options
+        )
 
     def classify(self, error: Exception) -> Failure | None:
         return classify_api_error(

@@ -61,8 +61,9 @@ def success_body(path: str, request: dict, text: str) -> dict:
 class FakeAPI:
     """Start with `FakeAPI().start()`; `base_url` is for OpenAI, `root_url` for Anthropic."""
 
-    def __init__(self, text: str = "[1 2 3]") -> None:
+    def __init__(self, text: str = "[1 2 3]", delay_s: float = 0.0) -> None:
         self.text = text
+        self.delay_s = delay_s  # for replies nobody scripted
         self.received: list[Received] = []
         self.in_flight = 0
         self.most_in_flight = 0
@@ -101,7 +102,7 @@ class FakeAPI:
         with self._lock:
             self.received.append(request)
             queue = self._script.get(path)
-            return queue.popleft() if queue else Reply()
+            return queue.popleft() if queue else Reply(delay_s=self.delay_s)
 
 
 def _handler_for(api: FakeAPI) -> type[BaseHTTPRequestHandler]:

@@ -1,0 +1,53 @@
+"""What backend tests share: fast options, the providers on the fake server, running a batch."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Sequence
+
+from fake_api import FakeAPI
+
+from evalsuite.backends import Backend, BackendOptions, load_backend
+from evalsuite.backends.base import Completion, GenerationParams, Request
+from evalsuite.prompts.record import Message
+
+OPENAI_KEY = "sk-test-0123456789abcdefSECRET"
+ANTHROPIC_KEY = "sk-ant-test-0123456789SECRET"
+
+# Tiny waits so that retries cost milliseconds; no cache unless a test asks for one.
+FAST = BackendOptions(cache=None, timeout=2.0, initial_backoff=0.01, max_backoff=0.05)
+
+
+@dataclasses.dataclass(frozen=True)
+class Provider:
+    """How a test reaches one provider on the fake server."""
+
+    name: str
+    path: str
+
+    def model(self, api: FakeAPI, options: BackendOptions = FAST, model: str = "m") -> Backend:
+        url = api.base_url if self.name == "openai" else api.root_url
+        return load_backend(f"{self.name}/{model}", dataclasses.replace(options, base_url=url))
+
+
+def chat(content: str = "Sort [3 1 2].", **params: object) -> Request:
+    return Request(text=None, messages=(Message("user", content),),
+                   params=GenerationParams(**params))
+
+
+def run(backend: Backend, requests: Sequence[Request], close: bool = True) -> list[Completion]:
+    """Complete a batch and return the completions in request order."""
+
+    async def collect() -> list[Completion]:
+        completions: list[Completion | None] = [None] * len(requests)
+        try:
+            async for position, completion in backend.stream(requests):
+                completions[position] = completion
+        finally:
+            if close:
+                await backend.aclose()
+        assert all(c is not None for c in completions)
+        return completions  # type: ignore[return-value]
+
+    return asyncio.run(collect())

@@ -1,0 +1,143 @@
+"""How every hosted provider fails: the real SDKs over HTTP against a scripted server."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+from fake_api import Reply, error_reply
+from harness import ANTHROPIC_KEY, FAST, OPENAI_KEY, chat, run
+
+from evalsuite.errors import EvalsuiteError
+
+
+def test_a_success_carries_text_tokens_and_request_id(api, provider):
+    [completion] = run(provider.model(api), [chat()])
+    assert completion.error is None
+    assert completion.text == "[1 2 3]"
+    assert (completion.input_tokens, completion.output_tokens) == (11, 7)
+    assert completion.finish_reason == "stop"
+    assert completion.request_id in ("req_openai_fake", "req_anthropic_fake")
+    assert completion.latency_s > 0
+    assert not completion.cached
+
+
+def test_429_is_retried_after_the_seconds_in_retry_after(api, provider):
+    api.script(provider.path, error_reply(429, **{"retry-after": "1"}))
+    started = time.monotonic()
+    [completion] = run(provider.model(api), [chat()])
+    assert completion.error is None
+    assert time.monotonic() - started >= 0.95
+    assert len(api.calls(provider.path)) == 2
+
+
+def test_429_pauses_every_worker_not_only_the_one_told(api, provider):
+    api.delay_s = 0.05
+    api.script(provider.path, error_reply(429, **{"retry-after-ms": "600"}))
+    options = dataclasses.replace(FAST, concurrency=2)
+    run(provider.model(api, options), [chat(str(i)) for i in range(6)])
+    arrivals = [call.at for call in api.calls(provider.path)]
+    told = arrivals[0] + 0.05  # when the 429 reached the client
+    assert not [at for at in arrivals if told + 0.1 < at < told + 0.5]
+
+
+@pytest.mark.parametrize("status", [408, 409, 500, 503, 529])
+def test_transient_statuses_are_retried(api, provider, status):
+    api.script(provider.path, error_reply(status), error_reply(status))
+    [completion] = run(provider.model(api), [chat()])
+    assert completion.error is None
+    assert len(api.calls(provider.path)) == 3
+
+
+def test_retries_are_bounded_and_end_in_an_error_naming_the_cause(api, provider):
+    api.script(provider.path, *[error_reply(503)] * 10)
+    options = dataclasses.replace(FAST, max_retries=2)
+    [completion] = run(provider.model(api, options), [chat()])
+    assert completion.error.startswith("server_error: HTTP 503")
+    assert "3 attempts" in completion.error
+    assert len(api.calls(provider.path)) == 3
+
+
+def test_a_slow_answer_times_out_and_is_retried(api, provider):
+    api.script(provider.path, Reply(delay_s=1.5))
+    options = dataclasses.replace(FAST, timeout=0.3)
+    [completion] = run(provider.model(api, options), [chat()])
+    assert completion.error is None
+    assert len(api.calls(provider.path)) == 2
+
+
+def test_an_answer_that_never_comes_in_time_is_a_timeout_error(api, provider):
+    api.script(provider.path, Reply(delay_s=1.0), Reply(delay_s=1.0))
+    options = dataclasses.replace(FAST, timeout=0.2, max_retries=1)
+    [completion] = run(provider.model(api, options), [chat()])
+    assert completion.error.startswith("timeout")
+
+
+def test_a_dropped_connection_is_retried(api, provider):
+    api.script(provider.path, Reply(drop=True))
+    [completion] = run(provider.model(api), [chat()])
+    assert completion.error is None
+    assert len(api.calls(provider.path)) == 2
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"", {"unexpected": "shape"}],
+                         ids=["broken-json", "empty", "wrong-shape"])
+def test_a_malformed_body_is_retried(api, provider, body):
+    api.script(provider.path, Reply(body=body))
+    [completion] = run(provider.model(api), [chat()])
+    assert completion.error is None
+    assert len(api.calls(provider.path)) == 2
+
+
+def test_a_body_that_stays_malformed_is_a_malformed_error(api, provider):
+    api.script(provider.path, *[Reply(body=b"<html>oops</html>")] * 3)
+    options = dataclasses.replace(FAST, max_retries=2)
+    [completion] = run(provider.model(api, options), [chat()])
+    assert completion.error.startswith("malformed")
+
+
+def test_400_is_that_requests_error_and_the_run_goes_on(api, provider):
+    api.script(provider.path, error_reply(400, "prompt is too long"))
+    options = dataclasses.replace(FAST, concurrency=1)
+    first, second = run(provider.model(api, options), [chat("long"), chat("short")])
+    assert first.error == "rejected: HTTP 400: prompt is too long"
+    assert second.error is None
+    assert len(api.calls(provider.path)) == 2  # the 400 was not retried
+
+
+@pytest.mark.parametrize("status, hint", [(401, "API_KEY"), (403, "API_KEY"), (404, "base URL")])
+def test_a_bad_key_model_or_url_stops_the_run_with_one_line(api, provider, status, hint):
+    api.script(provider.path, error_reply(status, f"bad thing {OPENAI_KEY} {ANTHROPIC_KEY}"))
+    options = dataclasses.replace(FAST, concurrency=1)
+    with pytest.raises(EvalsuiteError) as raised:
+        run(provider.model(api, options), [chat(str(i)) for i in range(20)])
+    message = str(raised.value)
+    assert f"HTTP {status}" in message and hint in message
+    assert "\n" not in message
+    assert OPENAI_KEY not in message and ANTHROPIC_KEY not in message
+    assert "SECRET" not in message
+    assert len(api.calls(provider.path)) == 1  # neither retried nor continued
+
+
+def test_no_more_than_concurrency_requests_are_in_flight(api, provider):
+    api.delay_s = 0.05
+    options = dataclasses.replace(FAST, concurrency=3)
+    completions = run(provider.model(api, options), [chat(str(i)) for i in range(12)])
+    assert all(c.error is None for c in completions)
+    assert api.most_in_flight == 3
+
+
+def test_rpm_spaces_the_requests(api, provider):
+    options = dataclasses.replace(FAST, rpm=600)  # one every 0.1 s
+    started = time.monotonic()
+    run(provider.model(api, options), [chat(str(i)) for i in range(4)])
+    assert time.monotonic() - started >= 0.29
+
+
+def test_the_key_is_sent_but_never_recorded(api, provider):
+    api.script(provider.path, error_reply(400, f"echo {OPENAI_KEY} {ANTHROPIC_KEY}"))
+    [completion] = run(provider.model(api), [chat()])
+    sent = api.calls(provider.path)[0].headers
+    assert OPENAI_KEY in sent.get("authorization", "") or sent.get("x-api-key") == ANTHROPIC_KEY
+    assert "SECRET" not in repr(completion)
