@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import random
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
 
 from evalsuite.backends.base import Completion, Failure, ProviderAPI, Request
 from evalsuite.backends.cost import Price, completion_cost, estimate_input_tokens
@@ -95,10 +95,11 @@ class ConcurrentBackend:
         async def worker() -> None:
             for position, request in pending:  # one shared iterator: each request once
                 try:
-                    outcome: Completion | Exception = await self.complete(request)
-                except Exception as error:  # noqa: BLE001 - the consumer re-raises it, stopping the run
-                    outcome = error
-                await results.put((position, outcome))
+                    completion = await self.complete(request)
+                except Exception as error:  # noqa: BLE001 - the consumer re-raises it
+                    await results.put((position, error))
+                    return  # send nothing more; the consumer stops the run
+                await results.put((position, completion))
 
         workers = [asyncio.create_task(worker())
                    for _ in range(min(self.concurrency, len(requests)))]
@@ -174,10 +175,8 @@ class ConcurrentBackend:
         if failure is not None and failure.retry_after_s is not None:
             delay = min(failure.retry_after_s, policy.max_retry_after_s)
         else:
-            backoff = wait_exponential_jitter(
-                initial=policy.initial_backoff_s, max=policy.max_backoff_s, jitter=policy.jitter_s
-            )
-            delay = backoff(state)
+            exponential = policy.initial_backoff_s * 2 ** (state.attempt_number - 1)
+            delay = min(policy.max_backoff_s, exponential + random.uniform(0, policy.jitter_s))
         if failure is not None and failure.cause == "rate_limit":
             # Every worker holds off, not only the one that was told to slow down.
             self._resume_at = max(self._resume_at, time.monotonic() + delay)

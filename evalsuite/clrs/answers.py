@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from evalsuite.clrs.render import TRACE_SEPARATOR
 from evalsuite.clrs.spec import AlgorithmSpec
 
 _OPEN, _CLOSE = "[(", "])"
+_STRUCTURE = re.compile(r"[\[\]\(\),]")
 
 
 def split_answer(answer: str) -> tuple[str | None, str]:
@@ -20,14 +23,15 @@ def split_answer(answer: str) -> tuple[str | None, str]:
 def top_level_parts(text: str) -> list[str]:
     """Split on ', ' outside brackets and parentheses: `[1 2], 3, (0, 1)` has three parts."""
     parts, depth, start = [], 0, 0
-    for position, char in enumerate(text):
+    for match in _STRUCTURE.finditer(text):
+        char = match.group()
         if char in _OPEN:
             depth += 1
         elif char in _CLOSE:
             depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(text[start:position].strip())
-            start = position + 1
+        elif depth == 0:
+            parts.append(text[start:match.start()].strip())
+            start = match.end()
     tail = text[start:].strip()
     if tail or parts:
         parts.append(tail)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from evalsuite.clrs.sampling import random_sequence
-from evalsuite.clrs.spec import AlgorithmSpec, Field, Flavor, Kind, Trace
+from evalsuite.clrs.spec import AlgorithmSpec, Field, Flavor, Kind, Runner, Trace
 
 KEY = (Field("key", Kind.FLOATS),)
 PRED = (Field("pred", Kind.FLOATS),)
@@ -125,7 +125,7 @@ def quicksort(key: np.ndarray) -> Trace:
     return _sorted_trace(keys, values, frames)
 
 
-def _sorting_spec(name: str, run) -> AlgorithmSpec:
+def _sorting_spec(name: str, run: Runner) -> AlgorithmSpec:
     return AlgorithmSpec(
         name=name, chapter="sorting", inputs=KEY, outputs=PRED, hints=PRED,
         sample=sample_keys, run=run, min_length=MIN_LENGTH,

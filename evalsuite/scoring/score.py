@@ -55,6 +55,7 @@ class Gold:
     trace_style: bool
     answer: str
     frames: tuple[str, ...]
+    parsed: tuple | None = None  # (shape, leaves) of the answer; None if it has no known shape
 
     @classmethod
     def from_texts(cls, question: str, answer: str) -> "Gold":
@@ -72,7 +73,7 @@ class Gold:
             frames = split_frames(spec, trace)
         else:
             frames = tuple(top_level_parts(trace))
-        return cls(algo_name, label.strip("()"), trace_style, final, frames)
+        return cls(algo_name, label.strip("()"), trace_style, final, frames, parse_exact(final))
 
 
 def score_clrs(output: str, gold: Gold, mode: str = "completion", finish_reason: str | None = None) -> Score:
@@ -80,13 +81,15 @@ def score_clrs(output: str, gold: Gold, mode: str = "completion", finish_reason:
     strict = strict_answer(output, mode, gold.trace_style)
     exact_strict = normalise(strict) == normalise(gold.answer)
     trace_prefix, first_wrong_step = _trace_scores(output, gold, mode)
-    parsed_gold = parse_exact(gold.answer)
+    parsed_gold = gold.parsed
     if parsed_gold is None:  # a gold answer we cannot read: fall back to text equality
         flexible = normalise(after_last_separator(clean_reply(output)))
         exact = flexible == normalise(gold.answer)
         return Score(strict, flexible, None, exact_strict, exact, float(exact), False,
                      trace_prefix, first_wrong_step)
     shape, gold_leaves = parsed_gold
+    if exact_strict:  # what strict read is the gold answer: flexible would find it too
+        return Score(strict, gold.answer, None, True, True, 1.0, True, trace_prefix, first_wrong_step)
     found = flexible_answer(output, shape, gold.label, gold.trace_style, mode, finish_reason)
     if found.text is None:
         return Score(strict, None, found.failure, exact_strict, False, 0.0, False,

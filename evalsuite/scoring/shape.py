@@ -141,10 +141,21 @@ def match_at(shape: Shape, tokens: list[str], i: int) -> tuple[int, list[str]] |
     return j, leaves
 
 
+def _can_start(shape: Shape, token: str) -> bool:
+    """Whether an expression of `shape` may begin with `token` (a cheap filter)."""
+    if isinstance(shape, Bracketed):
+        return token == "["
+    if isinstance(shape, Number):
+        return token[-1:].isdigit()
+    return token == "(" or _can_start(shape.parts[0], token)
+
+
 def find_last(shape: Shape, text: str) -> list[str] | None:
     """Leaf tokens of the last expression of `shape` in `text` (its tail), or None."""
     tokens = tokenize(text[-MAX_SEARCH_CHARS:])
     for start in range(len(tokens) - 1, -1, -1):
+        if not _can_start(shape, tokens[start]):
+            continue
         matched = match_at(shape, tokens, start)
         if matched is not None:
             return matched[1]

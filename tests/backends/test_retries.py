@@ -138,6 +138,6 @@ def test_rpm_spaces_the_requests(api, provider):
 def test_the_key_is_sent_but_never_recorded(api, provider):
     api.script(provider.path, error_reply(400, f"echo {OPENAI_KEY} {ANTHROPIC_KEY}"))
     [completion] = run(provider.model(api), [chat()])
-    sent = api.calls(provider.path)[0].headers
-    assert OPENAI_KEY in sent.get("authorization", "") or sent.get("x-api-key") == ANTHROPIC_KEY
+    sent = " ".join(api.calls(provider.path)[0].headers.values())
+    assert OPENAI_KEY in sent or ANTHROPIC_KEY in sent
     assert "SECRET" not in repr(completion)

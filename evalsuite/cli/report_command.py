@@ -1,0 +1,46 @@
+"""`evalsuite report`: tables and plots from run directories or scored files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="summarise runs: mean, 95%% CI, n, parse failures; side by side; plots",
+        description=(
+            "Load run directories (their samples.jsonl; shards of one run merge) or scored "
+            "JSONL/Parquet files, summarise METRIC by the --by columns with 95%% confidence "
+            "intervals (Wilson for right/wrong metrics), one column per run configuration."
+        ),
+    )
+    parser.add_argument("runs", nargs="+", metavar="RUN", help="run directories or scored files")
+    parser.add_argument("--by", default="algorithm,length", help="columns to group by (default: algorithm,length; '' for one row)")
+    parser.add_argument("--metric", default="exact_flexible",
+                        help="exact_flexible (default), exact_strict, elementwise, parsed, trace_prefix, abs_error")
+    parser.add_argument("--format", default="markdown", choices=("markdown", "csv", "latex", "html"))
+    parser.add_argument("-o", "--output", help="write the table here (default: stdout)")
+    parser.add_argument("--plot", help="also draw METRIC against length per algorithm into this PNG")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from evalsuite.datafiles import atomic_path
+    from evalsuite.report import comparison_table, format_table, load_results
+    from evalsuite.report.plots import plot_by_length
+
+    data = load_results(args.runs)
+    by = [column.strip() for column in args.by.split(",") if column.strip()]
+    text = format_table(comparison_table(data, by, args.metric), args.format)
+    if args.output:
+        with atomic_path(args.output) as temporary:
+            temporary.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    if args.plot:
+        plot_by_length(data, args.metric, args.plot)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return 0

@@ -1,0 +1,37 @@
+"""Reading Retry-After, and keeping secrets out of error messages."""
+
+from __future__ import annotations
+
+from email.utils import formatdate
+
+import pytest
+
+from evalsuite.backends.failures import parse_retry_after, redact
+
+
+@pytest.mark.parametrize("headers, seconds", [
+    ({"retry-after": "7"}, 7.0),
+    ({"Retry-After": "1.5"}, 1.5),
+    ({"retry-after-ms": "250"}, 0.25),
+    ({"retry-after-ms": "250", "retry-after": "9"}, 0.25),
+    ({"retry-after": "-3"}, 0.0),
+    ({"retry-after": "soon"}, None),
+    ({}, None),
+])
+def test_retry_after_in_seconds_or_milliseconds(headers, seconds):
+    assert parse_retry_after(headers) == seconds
+
+
+def test_retry_after_as_an_http_date():
+    now = 1_700_000_000.0
+    header = {"retry-after": formatdate(now + 30, usegmt=True)}
+    assert parse_retry_after(header, now=now) == pytest.approx(30, abs=1)
+    assert parse_retry_after({"retry-after": formatdate(now - 30, usegmt=True)}, now=now) == 0.0
+
+
+def test_redact_removes_keys_and_keeps_one_short_line():
+    text = "Incorrect API key provided: sk-proj-abc123***xyz.\nSee docs. my-secret-value"
+    cleaned = redact(text, secrets=("my-secret-value",))
+    assert "abc123" not in cleaned and "my-secret-value" not in cleaned
+    assert "\n" not in cleaned
+    assert len(redact("x" * 1000)) == 300
