@@ -105,7 +105,7 @@ def test_optimal_bst_textbook_root():
     trace = optimal_bst(np.array([0.15, 0.10, 0.05, 0.10, 0.20]),
                         np.array([0.05, 0.10, 0.05, 0.05, 0.05, 0.10]))
     (root,) = trace.outputs
-    assert root[0][5] == 1 and root[2][5] == 3 and root[0][2] == 0
+    assert root[0][5] == 1 and root[2][5] == 4 and root[0][2] == 0
     assert len(trace.frames) == 6  # the empty table, then one per subtree size
     assert trace.frames[-1] == (root,)
     assert trace.inputs[0] == [0.15, 0.10, 0.05, 0.10, 0.20, 0.0]

@@ -1,0 +1,141 @@
+"""`evalsuite run`: the end-to-end benchmark run (with no model: the quick default suite)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from evalsuite.cli.options import parse_count, parse_int_list
+
+HINT_STYLES = {"on": ("trace",), "off": ("zero-shot", "few-shot"), "both": ("zero-shot", "few-shot", "trace")}
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="benchmark models on CLRS-Text: prompts, queries, scores, a resumable run directory",
+        description=(
+            "Build prompts for CLRS-Text items, query each model, score the answers and write "
+            "a run directory (manifest.json, samples.jsonl, summary.csv). Re-running the same "
+            "command on the same --out, or --resume DIR, does only what is missing. With no "
+            "--model: the quick default suite on the embedded model hf/gemma-3-270m."
+        ),
+    )
+    what = parser.add_argument_group("what to evaluate")
+    what.add_argument("--model", nargs="+", action="extend", dest="models", metavar="PROVIDER/MODEL",
+                      help="openai/…, anthropic/…, hf/…, vllm/…, dummy/oracle, dummy/random (default: hf/gemma-3-270m)")
+    what.add_argument("--algorithms", help="'all' or a comma-separated list (default: all)")
+    what.add_argument("--lengths", help="e.g. 4,5,10 or 4-16 (default: 4, or the preset's)")
+    what.add_argument("--seeds", help="e.g. 0,1 (default: 0, or the preset's)")
+    what.add_argument("--samples", help="samples per (algorithm, length, seed) (default: 2, or the preset's)")
+    what.add_argument("--hints", choices=tuple(HINT_STYLES), help="on: trace style; off: zero-shot and few-shot; both: all three")
+    what.add_argument("--flavor", choices=("current", "paper"), help="number format (default: current)")
+    what.add_argument("--preset", choices=("paper-train", "paper-val"), help="the paper's split")
+    what.add_argument("--dataset", help="evaluate this CLRS-Text file (JSONL or Parquet: question, answer, algo_name[, length])")
+    what.add_argument("--config", help="TOML file describing a whole grid; options given here override it")
+    what.add_argument("--shard", help="run part I of N disjoint parts of the items, e.g. 2/4")
+    how = parser.add_argument_group("how to prompt")
+    how.add_argument("--style", nargs="+", dest="styles", help="zero-shot, few-shot, trace (default: zero-shot few-shot)")
+    how.add_argument("--shots", help="examples per prompt, one or a list: 2 or 0,2,5 (default: 2)")
+    how.add_argument("--mode", nargs="+", dest="modes", help="completion and/or chat (default: completion)")
+    how.add_argument("--fewshot-layout", dest="layout", help="chat: single (one message) or multiturn")
+    how.add_argument("--example-length", help="length of the few-shot examples (default: the item's)")
+    how.add_argument("--templates", help="folder whose files override the built-in prompt templates")
+    how.add_argument("--max-tokens", help="tokens to generate (default: enough for the gold answer)")
+    how.add_argument("--temperature", type=float)
+    backend = parser.add_argument_group("backends")
+    backend.add_argument("--base-url", help="OpenAI-compatible or Anthropic server (or OPENAI_BASE_URL)")
+    backend.add_argument("--concurrency", type=int, help="requests in flight (default: 16)")
+    backend.add_argument("--max-retries", type=int, help="retries per request (default: 6)")
+    backend.add_argument("--timeout", type=float, help="seconds per request (default: 120)")
+    backend.add_argument("--rpm", type=float, help="at most this many requests per minute")
+    backend.add_argument("--tpm", type=float, help="at most this many tokens per minute")
+    backend.add_argument("--cache", help="response cache file (default: ~/.cache/evalsuite/responses.sqlite)")
+    backend.add_argument("--no-cache", action="store_true", help="no response cache")
+    backend.add_argument("--max-cost", type=float, help="stop sending new requests once this many USD are spent")
+    backend.add_argument("--prices", help="TOML price file extending the shipped table")
+    backend.add_argument("--dry-run", action="store_true", help="print requests, estimated tokens and cost; send nothing")
+    backend.add_argument("--dtype", help="hf/vllm: float32, bfloat16, float16 or auto")
+    backend.add_argument("--device", help="hf: cpu, cuda or auto")
+    backend.add_argument("--tensor-parallel-size", type=int, help="vllm: GPUs per model")
+    backend.add_argument("--batch-size", type=int, help="hf: prompts per generation batch (default: 8)")
+    where = parser.add_argument_group("where")
+    where.add_argument("--out", help="run directory (default: results/<timestamp>-<model>/)")
+    where.add_argument("--resume", metavar="DIR", help="finish the run in DIR with its recorded configuration")
+    parser.set_defaults(handler=run)
+
+
+def command_line_settings(args: argparse.Namespace) -> dict:
+    """The settings given on the command line (None = not given, so the config file or the
+    defaults apply)."""
+    from evalsuite.errors import EvalsuiteError
+    from evalsuite.run.config import parse_shard
+
+    settings = {}
+    if args.models:
+        settings["models"] = tuple(args.models)
+    for name in ("algorithms", "flavor", "preset", "dataset", "templates", "layout", "base_url",
+                 "concurrency", "max_retries", "timeout", "rpm", "tpm", "max_cost", "prices",
+                 "dtype", "device", "tensor_parallel_size", "batch_size", "temperature", "cache"):
+        if getattr(args, name) is not None:
+            settings[name] = getattr(args, name)
+    for name, option in (("lengths", "--lengths"), ("seeds", "--seeds"), ("shots", "--shots")):
+        if getattr(args, name) is not None:
+            settings[name] = parse_int_list(getattr(args, name), option)
+    for name, option in (("samples", "--samples"), ("max_tokens", "--max-tokens"), ("example_length", "--example-length")):
+        if getattr(args, name) is not None:
+            settings[name] = parse_count(getattr(args, name), option)
+    if args.styles:
+        settings["styles"] = tuple(args.styles)
+    if args.modes:
+        settings["modes"] = tuple(args.modes)
+    if args.hints:
+        wanted = HINT_STYLES[args.hints]
+        if args.styles and args.hints != "both" and set(args.styles) - set(wanted):
+            raise EvalsuiteError(f"--hints {args.hints} does not fit --style {' '.join(args.styles)} (trace style needs hints on)")
+        settings.setdefault("styles", wanted)
+    if args.shard:
+        settings["shard"] = parse_shard(args.shard)
+    if args.no_cache:
+        settings["cache"] = None
+    if args.out:
+        settings["out"] = args.out
+    if args.dry_run:
+        settings["dry_run"] = True
+    return settings
+
+
+def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from evalsuite.run import RunConfig, run_benchmark
+    from evalsuite.run.config import config_from_toml, resolve
+    from evalsuite.run.store import RunStore
+
+    settings = command_line_settings(args)
+    if args.resume:
+        recorded = RunStore(args.resume).read_manifest()["config"]
+        recorded = {k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items()}
+        config = replace(RunConfig(**recorded), out=args.resume)
+        config = replace(config, **{k: v for k, v in settings.items() if k not in config.identity()})
+    else:
+        file_settings = config_from_toml(args.config) if args.config else {}
+        config = resolve(RunConfig(), file_settings, settings)
+    outcome = run_benchmark(config)
+    if config.dry_run:
+        print(outcome.summary)
+        return 0
+    totals = outcome.totals
+    print(outcome.summary)
+    print(
+        f"{outcome.directory}: {outcome.units} samples ({outcome.already_done} already done, "
+        f"{totals.requests} now: {totals.cached} from cache, {totals.failed} failed); "
+        f"{totals.input_tokens} input and {totals.output_tokens} output tokens, ${totals.cost_usd:.4f}",
+        file=sys.stderr,
+    )
+    if totals.failed:
+        causes = ", ".join(f"{cause} {count}" for cause, count in totals.failures.most_common())
+        print(f"evalsuite: {totals.failed} samples failed after retries ({causes}); run again to retry only them",
+              file=sys.stderr)
+        return 1
+    return 0

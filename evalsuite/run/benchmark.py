@@ -1,0 +1,134 @@
+"""`run_benchmark`: items → prompts → completions → scores → run directory and summary."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from evalsuite import __version__
+from evalsuite.errors import EvalsuiteError
+from evalsuite.run.config import RunConfig
+from evalsuite.run.execute import Totals, check_reachable, run_units
+from evalsuite.run.plan import WorkUnit, build_units, prompt_grid, select_items
+from evalsuite.run.store import SUMMARY, RunStore
+
+KEY_VARIABLES = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+PACKAGES = ("numpy", "pandas", "jinja2", "tenacity", "openai", "anthropic", "torch", "transformers", "vllm")
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    directory: Path
+    units: int
+    already_done: int
+    totals: Totals
+    summary: str
+
+
+def default_out_dir(config: RunConfig) -> Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", config.models[0])
+    more = f"+{len(config.models) - 1}" if len(config.models) > 1 else ""
+    return Path("results") / f"{stamp}-{name}{more}"
+
+
+def preflight(config: RunConfig) -> None:
+    """Everything that can be checked before a request is sent: model names, keys, server."""
+    from evalsuite.backends import PROVIDERS
+
+    for model in config.models:
+        provider, _, name = model.partition("/")
+        if provider not in PROVIDERS or not name:
+            raise EvalsuiteError(f"unknown model {model!r}: write PROVIDER/MODEL with PROVIDER one of {', '.join(PROVIDERS)}")
+        variable = KEY_VARIABLES.get(provider)
+        if variable and not os.environ.get(variable) and not (config.base_url or os.environ.get(f"{provider.upper()}_BASE_URL")):
+            raise EvalsuiteError(f"{model} needs an API key: set {variable} in the environment")
+    if any(model.split("/")[0] in KEY_VARIABLES for model in config.models):
+        check_reachable(config.base_url)
+
+
+def _git_revision() -> str | None:
+    source = Path(__file__).resolve().parent.parent.parent
+    try:
+        result = subprocess.run(["git", "-C", str(source), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def _versions() -> dict[str, str]:
+    versions = {"evalsuite": __version__, "python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    return versions
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def dry_run_text(units: list[WorkUnit], config: RunConfig) -> str:
+    """Requests, estimated tokens and cost per model, without sending anything."""
+    from evalsuite.backends import dry_run, load_prices
+
+    prices = load_prices(Path(config.prices) if config.prices else None)
+    lines = []
+    for model in dict.fromkeys(unit.model for unit in units):
+        requests = [unit.request for unit in units if unit.model == model]
+        estimates = dry_run(model, requests, prices)
+        tokens_in = sum(e.input_tokens for e in estimates)
+        tokens_out = sum(e.output_tokens for e in estimates)
+        costs = [e.cost_usd for e in estimates]
+        cost = f"${sum(costs):.4f}" if all(c is not None for c in costs) else "unknown (no price for this model)"
+        lines.append(f"{model}: {len(requests)} requests, ~{tokens_in} input tokens, <= {tokens_out} output tokens, cost <= {cost}")
+    return "\n".join(lines)
+
+
+def summary_table(directory: Path) -> str:
+    """Write summary.csv (by algorithm and length) and return the table by algorithm."""
+    from evalsuite.report import comparison_table, format_table, load_results
+
+    data = load_results([directory])
+    if data.empty or "exact_flexible" not in data:
+        return "(no results)"
+    by_length = comparison_table(data, ["algorithm", "length"], "exact_flexible")
+    (directory / SUMMARY).write_text(format_table(by_length, "csv"), encoding="utf-8")
+    return format_table(comparison_table(data, ["algorithm"], "exact_flexible"), "markdown")
+
+
+def run_benchmark(config: RunConfig) -> RunOutcome:
+    """Run (or resume) one benchmark: only the units not yet in the run directory are sent."""
+    grid = prompt_grid(config)
+    items = select_items(config, grid)
+    units = build_units(config, items, grid)
+    if config.dry_run:
+        return RunOutcome(Path(config.out or "-"), len(units), 0, Totals(), dry_run_text(units, config))
+    preflight(config)
+    directory = Path(config.out) if config.out else default_out_dir(config)
+    store = RunStore(directory)
+    store.check_same_configuration(config.identity())
+    done = store.completed()
+    pending = [unit for unit in units if unit.key not in done]
+    manifest = store.read_manifest() if store.exists() else {"created": _now()}
+    manifest.update(
+        config=config.to_manifest(), versions=_versions(), git_revision=_git_revision(),
+        templates={unit.prompt.template: unit.prompt.template_sha256 for unit in units},
+        seeds=list(config.seeds), started=_now(), finished=None, command=sys.argv[1:],
+        units=len(units),
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    store.write_manifest(manifest)
+    totals = run_units(pending, store, config) if pending else Totals()
+    manifest.update(finished=_now(), totals=totals.to_manifest(), completed=len(done) + totals.requests - totals.failed)
+    store.write_manifest(manifest)
+    return RunOutcome(directory, len(units), len(done), totals, summary_table(directory))

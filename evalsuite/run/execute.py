@@ -1,0 +1,144 @@
+"""Work units → completions → scores → records, appended as each result arrives."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from evalsuite.backends import BackendOptions, load_backend
+from evalsuite.backends.base import Completion
+from evalsuite.errors import EvalsuiteError
+from evalsuite.progress import ProgressBar
+from evalsuite.run.config import RunConfig
+from evalsuite.run.plan import WorkUnit
+from evalsuite.run.store import RunStore
+from evalsuite.scoring import Gold, score_clrs
+
+
+@dataclass
+class Totals:
+    """What the run spent and how it went."""
+
+    requests: int = 0
+    cached: int = 0
+    failed: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    right: int = 0
+    failures: Counter = field(default_factory=Counter)
+
+    def add(self, completion: Completion, right: bool) -> None:
+        self.requests += 1
+        self.cached += completion.cached
+        self.input_tokens += completion.input_tokens or 0
+        self.output_tokens += completion.output_tokens or 0
+        self.cost_usd += completion.cost_usd or 0.0
+        if completion.error:
+            self.failed += 1
+            self.failures[completion.error.split(":")[0]] += 1
+        self.right += right
+
+    def to_manifest(self) -> dict:
+        values = asdict(self)
+        values["failures"] = dict(self.failures)
+        values.pop("right")
+        return values
+
+
+def backend_options(config: RunConfig) -> BackendOptions:
+    from evalsuite.backends.cache import default_cache_path
+
+    cache = None if config.cache in (None, "", "none") else (
+        default_cache_path() if config.cache == "default" else Path(config.cache)
+    )
+    return BackendOptions(
+        base_url=config.base_url, concurrency=config.concurrency, max_retries=config.max_retries,
+        timeout=config.timeout, rpm=config.rpm, tpm=config.tpm, cache=cache,
+        max_cost=config.max_cost, prices=Path(config.prices) if config.prices else None,
+        dtype=config.dtype, device=config.device, tensor_parallel_size=config.tensor_parallel_size,
+        batch_size=config.batch_size,
+    )
+
+
+def check_reachable(base_url: str | None, timeout: float = 5.0) -> None:
+    """Fail before sending anything when the server behind --base-url does not answer."""
+    if not base_url:
+        return
+    parts = urlsplit(base_url)
+    if not parts.hostname:
+        raise EvalsuiteError(f"--base-url {base_url!r} is not a URL like http://127.0.0.1:8000/v1")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=timeout).close()
+    except OSError as error:
+        raise EvalsuiteError(f"--base-url {parts.scheme}://{parts.hostname}:{port} is unreachable ({error.strerror or error})") from None
+
+
+def make_record(unit: WorkUnit, completion: Completion, config: RunConfig) -> dict:
+    """The samples.jsonl line of one unit: ids, configuration, prompt, output and scores."""
+    item, prompt, options = unit.item, unit.prompt, unit.options
+    record = {
+        "key": unit.key, "item_id": prompt.item_id,
+        "algo_name": item.algo_name, "length": item.length, "seed": item.seed, "index": item.index,
+        "use_hints": item.use_hints, "flavor": item.flavor,
+        "model": unit.model, "style": options.style, "shots": options.shots, "mode": options.mode,
+        "layout": options.layout, "temperature": config.temperature,
+        "max_tokens": unit.request.params.max_tokens,
+        "question": item.question, "answer": item.answer,
+        "prompt": prompt.text,
+        "messages": [asdict(m) for m in prompt.messages] if prompt.messages is not None else None,
+        "template": prompt.template, "template_sha256": prompt.template_sha256,
+        "example_ids": list(prompt.example_ids),
+        "gold_answer": prompt.gold_answer, "gold_trace": list(prompt.gold_trace),
+        "output": completion.text, "finish_reason": completion.finish_reason,
+        "input_tokens": completion.input_tokens, "output_tokens": completion.output_tokens,
+        "latency_s": completion.latency_s, "cost_usd": completion.cost_usd,
+        "request_id": completion.request_id, "cached": completion.cached, "error": completion.error,
+    }
+    if completion.error:
+        record.update(dict.fromkeys(("strict_answer", "flexible_answer", "failure", "exact_strict",
+                                     "exact_flexible", "elementwise", "parsed", "trace_prefix",
+                                     "first_wrong_step", "abs_error")))
+        return record
+    gold = Gold.from_texts(item.question, item.answer)
+    record.update(score_clrs(completion.text, gold, options.mode, completion.finish_reason).to_dict())
+    return record
+
+
+async def execute(units: list[WorkUnit], store: RunStore, config: RunConfig, totals: Totals) -> None:
+    """Send the units' requests model by model; store each scored result as it arrives."""
+    progress = ProgressBar(
+        len(units), label="run", unit="req",
+        extra=lambda: (
+            f"cached {totals.cached} acc {totals.right / max(totals.requests - totals.failed, 1):.2f}"
+            f" ${totals.cost_usd:.4f}"
+        ),
+    )
+    options = backend_options(config)
+    with progress:
+        for model in dict.fromkeys(unit.model for unit in units):
+            mine = [unit for unit in units if unit.model == model]
+            backend = load_backend(model, options)
+            try:
+                async for position, completion in backend.stream([unit.request for unit in mine]):
+                    record = make_record(mine[position], completion, config)
+                    store.append(record)
+                    totals.add(completion, bool(record.get("exact_flexible")))
+                    progress.update()
+            finally:
+                await backend.aclose()
+
+
+def run_units(units: list[WorkUnit], store: RunStore, config: RunConfig) -> Totals:
+    totals = Totals()
+    store.open()
+    try:
+        asyncio.run(execute(units, store, config, totals))
+    finally:
+        store.close()
+    return totals
