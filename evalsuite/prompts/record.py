@@ -45,7 +45,10 @@ class Prompt:
     stop: tuple[str, ...]
 
     def to_dict(self) -> dict:
+        """The record as JSON-ready values (lists, and messages as {role, content})."""
         record = asdict(self)
+        for name in ("gold_trace", "example_ids", "stop"):
+            record[name] = list(record[name])
         if self.messages is not None:
             record["messages"] = [asdict(message) for message in self.messages]
         return record
