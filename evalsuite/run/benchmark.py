@@ -122,7 +122,7 @@ def run_benchmark(config: RunConfig) -> RunOutcome:
     manifest = store.read_manifest() if store.exists() else {"created": _now()}
     manifest.update(
         config=config.to_manifest(), versions=_versions(), git_revision=_git_revision(),
-        templates={unit.prompt.template: unit.prompt.template_sha256 for unit in units},
+        templates={unit.template: unit.template_sha256 for unit in units if unit.template},
         seeds=list(config.seeds), started=_now(), finished=None, command=sys.argv[1:],
         units=len(units),
     )

@@ -16,7 +16,7 @@ from evalsuite.progress import ProgressBar
 from evalsuite.run.config import RunConfig
 from evalsuite.run.plan import WorkUnit
 from evalsuite.run.store import RunStore
-from evalsuite.scoring import Gold, score_clrs
+from evalsuite.scoring.score import SCORE_FIELDS
 
 
 @dataclass
@@ -81,33 +81,17 @@ def check_reachable(base_url: str | None, timeout: float = 5.0) -> None:
 
 def make_record(unit: WorkUnit, completion: Completion, config: RunConfig) -> dict:
     """The samples.jsonl line of one unit: ids, configuration, prompt, output and scores."""
-    item, prompt, options = unit.item, unit.prompt, unit.options
     record = {
-        "key": unit.key, "item_id": prompt.item_id,
-        "algo_name": item.algo_name, "length": item.length, "seed": item.seed, "index": item.index,
-        "use_hints": item.use_hints, "flavor": item.flavor,
-        "model": unit.model, "style": options.style, "shots": options.shots, "mode": options.mode,
-        "layout": options.layout, "temperature": config.temperature,
-        "max_tokens": unit.request.params.max_tokens,
-        "question": item.question, "answer": item.answer,
-        "prompt": prompt.text,
-        "messages": [asdict(m) for m in prompt.messages] if prompt.messages is not None else None,
-        "template": prompt.template, "template_sha256": prompt.template_sha256,
-        "example_ids": list(prompt.example_ids),
-        "gold_answer": prompt.gold_answer, "gold_trace": list(prompt.gold_trace),
+        "key": unit.key, **unit.fields,
+        "temperature": config.temperature, "max_tokens": unit.request.params.max_tokens,
         "output": completion.text, "finish_reason": completion.finish_reason,
         "input_tokens": completion.input_tokens, "output_tokens": completion.output_tokens,
         "latency_s": completion.latency_s, "cost_usd": completion.cost_usd,
         "request_id": completion.request_id, "cached": completion.cached, "error": completion.error,
     }
-    if completion.error:
-        record.update(dict.fromkeys(("strict_answer", "flexible_answer", "failure", "exact_strict",
-                                     "exact_flexible", "elementwise", "parsed", "trace_prefix",
-                                     "first_wrong_step", "abs_error")))
-        return record
-    gold = Gold.from_texts(item.question, item.answer)
-    record.update(score_clrs(completion.text, gold, options.mode, completion.finish_reason).to_dict())
-    return record
+    if completion.error:  # no score: a failed request is neither right nor wrong
+        return {**record, **dict.fromkeys(SCORE_FIELDS)}
+    return {**record, **unit.score(completion)}
 
 
 async def execute(units: list[WorkUnit], store: RunStore, config: RunConfig, totals: Totals) -> None:

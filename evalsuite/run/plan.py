@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import asdict, dataclass
+from typing import Callable, Iterable
 
-from evalsuite.backends.base import GenerationParams, Request
+from evalsuite.backends.base import Completion, GenerationParams, Request
 from evalsuite.clrs.generate import Sample, iter_samples
 from evalsuite.clrs.registry import ALGORITHMS, parse_algorithms, unknown_algorithm_message
 from evalsuite.clrs.splits import PRESETS
@@ -14,6 +14,7 @@ from evalsuite.errors import EvalsuiteError
 from evalsuite.prompts import ExamplePool, Prompt, PromptOptions, TemplateSet, render_prompt
 from evalsuite.prompts.examples import input_key
 from evalsuite.run.config import RunConfig
+from evalsuite.scoring import Gold, score_clrs
 
 DATASET_SEED = -1  # items read from a file have no sampler seed
 CHAT_SLACK_TOKENS = 128  # chat models often say a few words around the answer
@@ -21,14 +22,20 @@ CHAT_SLACK_TOKENS = 128  # chat models often say a few words around the answer
 
 @dataclass(frozen=True)
 class WorkUnit:
-    """One (item, model, style, shots, mode): one line of samples.jsonl."""
+    """One (item, model, prompt configuration): one line of samples.jsonl.
+
+    `fields` is what the record says about the item and its prompt; `score` turns the
+    model's completion into the score fields. The run machinery needs nothing else, so any
+    task family (CLRS-Text, the over-squashing tasks) runs through it.
+    """
 
     key: str
-    item: Sample
     model: str
-    options: PromptOptions
-    prompt: Prompt
     request: Request
+    fields: dict
+    score: Callable[[Completion], dict]
+    template: str = ""
+    template_sha256: str = ""
 
 
 def prompt_grid(config: RunConfig) -> list[PromptOptions]:
@@ -101,6 +108,30 @@ def unit_key(prompt: Prompt, model: str, options: PromptOptions) -> str:
     return f"{prompt.item_id}|{model}|{options.style}|{options.shots}|{options.mode}|{options.layout}"
 
 
+def clrs_fields(item: Sample, prompt: Prompt, options: PromptOptions) -> dict:
+    """What a samples.jsonl line says about a CLRS-Text item and its prompt."""
+    return {
+        "item_id": prompt.item_id, "task": "clrs",
+        "algo_name": item.algo_name, "length": item.length, "seed": item.seed, "index": item.index,
+        "use_hints": item.use_hints, "flavor": item.flavor,
+        "style": options.style, "shots": options.shots, "mode": options.mode, "layout": options.layout,
+        "question": item.question, "answer": item.answer,
+        "prompt": prompt.text,
+        "messages": [asdict(m) for m in prompt.messages] if prompt.messages is not None else None,
+        "template": prompt.template, "template_sha256": prompt.template_sha256,
+        "example_ids": list(prompt.example_ids),
+        "gold_answer": prompt.gold_answer, "gold_trace": list(prompt.gold_trace),
+    }
+
+
+def _clrs_scorer(item: Sample, mode: str) -> Callable[[Completion], dict]:
+    def score(completion: Completion) -> dict:
+        gold = Gold.from_texts(item.question, item.answer)
+        return score_clrs(completion.text, gold, mode, completion.finish_reason).to_dict()
+
+    return score
+
+
 def build_units(config: RunConfig, items: Iterable[Sample], grid: list[PromptOptions]) -> list[WorkUnit]:
     """Every (item, model, prompt configuration) whose style fits the item."""
     items = list(items)
@@ -116,8 +147,13 @@ def build_units(config: RunConfig, items: Iterable[Sample], grid: list[PromptOpt
             prompt = render_prompt(item, options, pool, templates)
             params = GenerationParams(max_tokens_for(config, item, options.mode), config.temperature, prompt.stop)
             request = Request(prompt.text, prompt.messages, params, gold=item.answer.rstrip("\n"))
+            fields = clrs_fields(item, prompt, options)
+            score = _clrs_scorer(item, options.mode)
             for model in config.models:
-                units.append(WorkUnit(unit_key(prompt, model, options), item, model, options, prompt, request))
+                units.append(WorkUnit(
+                    unit_key(prompt, model, options), model, request, {**fields, "model": model},
+                    score, prompt.template, prompt.template_sha256,
+                ))
     if not units:
         raise EvalsuiteError("nothing to run: no item fits the chosen styles (trace needs items with hints)")
     return units

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 from evalsuite.clrs.answers import split_answer, split_frames, top_level_parts
 from evalsuite.clrs.registry import ALGORITHMS
@@ -44,6 +44,9 @@ class Score:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+SCORE_FIELDS = tuple(field.name for field in fields(Score))
 
 
 @dataclass(frozen=True)
