@@ -34,6 +34,7 @@ def test_wheel_holds_the_templates_and_they_are_found_after_install(tmp_path: Pa
     names = zipfile.ZipFile(wheel).namelist()
     for template in ("completion.j2", "chat_single.j2", "chat_multiturn.j2", "instruction.j2", "algorithms.toml"):
         assert f"evalsuite/_prompts/{template}" in names
+    assert "evalsuite/data/prices.toml" in names
 
     target = tmp_path / "site"
     subprocess.run(

@@ -22,14 +22,15 @@ def add_parser(subparsers) -> None:
                         help="exact_flexible (default), exact_strict, elementwise, parsed, trace_prefix, abs_error")
     parser.add_argument("--format", default="markdown", choices=("markdown", "csv", "latex", "html"))
     parser.add_argument("-o", "--output", help="write the table here (default: stdout)")
-    parser.add_argument("--plot", help="also draw METRIC against length per algorithm into this PNG")
+    parser.add_argument("--plot", help="also draw METRIC against length per algorithm into this PNG "
+                        "(over-squashing runs: PATH-copy.png, PATH-count.png and PATH-counts.png)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from evalsuite.datafiles import atomic_path
     from evalsuite.report import comparison_table, format_table, load_results
-    from evalsuite.report.plots import plot_by_length
+    from evalsuite.report.plots import draw_report_plots
 
     data = load_results(args.runs)
     by = [column.strip() for column in args.by.split(",") if column.strip()]
@@ -41,6 +42,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     if args.plot:
-        plot_by_length(data, args.metric, args.plot)
-        print(f"wrote {args.plot}", file=sys.stderr)
+        for path in draw_report_plots(data, args.metric, args.plot):
+            print(f"wrote {path}", file=sys.stderr)
     return 0

@@ -43,6 +43,15 @@ def add_parser(subparsers) -> None:
     how.add_argument("--templates", help="folder whose files override the built-in prompt templates")
     how.add_argument("--max-tokens", help="tokens to generate (default: enough for the gold answer)")
     how.add_argument("--temperature", type=float)
+    add_backend_options(parser)
+    where = parser.add_argument_group("where")
+    where.add_argument("--out", help="run directory (default: results/<timestamp>-<model>/)")
+    where.add_argument("--resume", metavar="DIR", help="finish the run in DIR with its recorded configuration")
+    parser.set_defaults(handler=run)
+
+
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
+    """Options of the backends, shared by every command that queries models."""
     backend = parser.add_argument_group("backends")
     backend.add_argument("--base-url", help="OpenAI-compatible or Anthropic server (or OPENAI_BASE_URL)")
     backend.add_argument("--concurrency", type=int, help="requests in flight (default: 16)")
@@ -59,10 +68,26 @@ def add_parser(subparsers) -> None:
     backend.add_argument("--device", help="hf: cpu, cuda or auto")
     backend.add_argument("--tensor-parallel-size", type=int, help="vllm: GPUs per model")
     backend.add_argument("--batch-size", type=int, help="hf: prompts per generation batch (default: 8)")
-    where = parser.add_argument_group("where")
-    where.add_argument("--out", help="run directory (default: results/<timestamp>-<model>/)")
-    where.add_argument("--resume", metavar="DIR", help="finish the run in DIR with its recorded configuration")
-    parser.set_defaults(handler=run)
+
+
+BACKEND_SETTINGS = ("base_url", "concurrency", "max_retries", "timeout", "rpm", "tpm", "max_cost", "prices",
+                    "dtype", "device", "tensor_parallel_size", "batch_size", "temperature", "cache")
+
+
+def backend_settings(args: argparse.Namespace) -> dict:
+    """Backend, output and budget settings given on the command line."""
+    settings = {name: getattr(args, name) for name in BACKEND_SETTINGS if getattr(args, name, None) is not None}
+    if args.models:
+        settings["models"] = tuple(args.models)
+    if args.max_tokens is not None:
+        settings["max_tokens"] = parse_count(args.max_tokens, "--max-tokens")
+    if args.no_cache:
+        settings["cache"] = None
+    if args.out:
+        settings["out"] = args.out
+    if args.dry_run:
+        settings["dry_run"] = True
+    return settings
 
 
 def command_line_settings(args: argparse.Namespace) -> dict:
@@ -71,18 +96,14 @@ def command_line_settings(args: argparse.Namespace) -> dict:
     from evalsuite.errors import EvalsuiteError
     from evalsuite.run.config import parse_shard
 
-    settings = {}
-    if args.models:
-        settings["models"] = tuple(args.models)
-    for name in ("algorithms", "flavor", "preset", "dataset", "templates", "layout", "base_url",
-                 "concurrency", "max_retries", "timeout", "rpm", "tpm", "max_cost", "prices",
-                 "dtype", "device", "tensor_parallel_size", "batch_size", "temperature", "cache"):
+    settings = backend_settings(args)
+    for name in ("algorithms", "flavor", "preset", "dataset", "templates", "layout"):
         if getattr(args, name) is not None:
             settings[name] = getattr(args, name)
     for name, option in (("lengths", "--lengths"), ("seeds", "--seeds"), ("shots", "--shots")):
         if getattr(args, name) is not None:
             settings[name] = parse_int_list(getattr(args, name), option)
-    for name, option in (("samples", "--samples"), ("max_tokens", "--max-tokens"), ("example_length", "--example-length")):
+    for name, option in (("samples", "--samples"), ("example_length", "--example-length")):
         if getattr(args, name) is not None:
             settings[name] = parse_count(getattr(args, name), option)
     if args.styles:
@@ -96,12 +117,6 @@ def command_line_settings(args: argparse.Namespace) -> dict:
         settings.setdefault("styles", wanted)
     if args.shard:
         settings["shard"] = parse_shard(args.shard)
-    if args.no_cache:
-        settings["cache"] = None
-    if args.out:
-        settings["out"] = args.out
-    if args.dry_run:
-        settings["dry_run"] = True
     return settings
 
 
@@ -121,8 +136,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         file_settings = config_from_toml(args.config) if args.config else {}
         config = resolve(RunConfig(), file_settings, settings)
-    outcome = run_benchmark(config)
-    if config.dry_run:
+    return report_outcome(run_benchmark(config), config.dry_run)
+
+
+def report_outcome(outcome, dry_run: bool) -> int:
+    """Print the table and the totals; exit code 1 when samples failed after the retries."""
+    if dry_run:
         print(outcome.summary)
         return 0
     totals = outcome.totals

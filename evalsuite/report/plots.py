@@ -33,37 +33,91 @@ def _mark_train_length(axis, largest: int, lengths: pd.Series) -> None:
         axis.text(0.98, 0.04, f"train ≤ {largest}", transform=axis.transAxes, ha="right", fontsize=7, color="grey")
 
 
-def plot_by_length(data: pd.DataFrame, metric: str, path: str | Path) -> None:
-    """Write a PNG: `metric` against length per algorithm, with 95% intervals shaded and the
-    largest training length of the paper marked."""
+def plot_by_length(data: pd.DataFrame, metric: str, path: str | Path, panel: str = "algo_name") -> None:
+    """Write a PNG: `metric` against length, one panel per value of `panel` (an algorithm by
+    default), one line per run, 95% intervals shaded, the paper's largest training length
+    marked for CLRS algorithms."""
     if "length" not in data or data["length"].isna().all():
         raise EvalsuiteError("--plot needs a length per sample (the results have none)")
     plt = _pyplot()
-    labelled = data.assign(run=run_labels(data))
-    summary = summarise(labelled, ["algo_name", "run", "length"], metric)
-    algorithms = sorted(summary["algo_name"].unique())
-    columns = min(5, len(algorithms))
-    rows = math.ceil(len(algorithms) / columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.6 * rows), squeeze=False, sharey=True)
+    labelled = data.assign(run=run_labels(data, (panel,)))
+    summary = summarise(labelled, [panel, "run", "length"], metric)
+    panels = sorted(summary[panel].astype(str).unique())
+    figure, axes = _grid(plt, len(panels))
     colours = {run: f"C{i}" for i, run in enumerate(dict.fromkeys(labelled["run"]))}
-    for axis, algo in zip(axes.flat, algorithms):
-        for run, group in summary[summary["algo_name"] == algo].groupby("run", sort=False):
+    for axis, name in zip(axes.flat, panels):
+        rows = summary[summary[panel].astype(str) == name]
+        for run, group in rows.groupby("run", sort=False):
             group = group.sort_values("length")
             axis.plot(group["length"], group["mean"], marker="o", markersize=3, color=colours[run], label=run)
             axis.fill_between(group["length"], group["ci_low"], group["ci_high"], color=colours[run], alpha=0.15)
-        if algo in TRAIN_LENGTHS:
-            _mark_train_length(axis, TRAIN_LENGTHS[algo][-1], summary.loc[summary["algo_name"] == algo, "length"])
-        axis.set_title(algo, fontsize=9)
+        if name in TRAIN_LENGTHS:
+            _mark_train_length(axis, TRAIN_LENGTHS[name][-1], rows["length"])
+        axis.set_title(name, fontsize=9)
         axis.tick_params(labelsize=7)
         if metric != "abs_error":
             axis.set_ylim(-0.05, 1.05)
-    for axis in list(axes.flat)[len(algorithms):]:
+    marked = panel == "algo_name" and any(name in TRAIN_LENGTHS for name in panels)
+    xlabel = "length (dashed: largest training length in the paper)" if marked else "length"
+    _finish(plt, figure, axes, len(panels), xlabel, metric, path)
+
+
+def plot_histogram(data: pd.DataFrame, column: str, path: str | Path, panel: str = "variant") -> None:
+    """Write a PNG: the distribution of `column` (e.g. predicted counts), one panel per `panel`."""
+    plt = _pyplot()
+    values = data.dropna(subset=[column])
+    panels = sorted(values[panel].astype(str).unique())
+    if not panels:
+        raise EvalsuiteError(f"--plot: no {column} values to draw")
+    figure, axes = _grid(plt, len(panels))
+    for axis, name in zip(axes.flat, panels):
+        counts = values.loc[values[panel].astype(str) == name, column].astype(int).value_counts().sort_index()
+        axis.bar(counts.index, counts.values, width=max(1.0, (counts.index.max() - counts.index.min()) / 60))
+        axis.set_title(name, fontsize=9)
+        axis.tick_params(labelsize=7)
+    _finish(plt, figure, axes, len(panels), column, "samples", path)
+
+
+def _grid(plt, count: int):
+    columns = min(5, count)
+    rows = math.ceil(count / columns)
+    return plt.subplots(rows, columns, figsize=(3.2 * columns, 2.6 * rows), squeeze=False, sharey=True)
+
+
+def _finish(plt, figure, axes, used: int, xlabel: str, ylabel: str, path: str | Path) -> None:
+    for axis in list(axes.flat)[used:]:
         axis.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="upper center", ncol=min(4, len(labels)), fontsize=8, frameon=False)
-    figure.supxlabel("length (dashed: largest training length in the paper)", fontsize=9)
-    figure.supylabel(metric, fontsize=9)
-    figure.tight_layout(rect=(0, 0, 1, 1 - 0.35 / (rows + 1)))
+    if labels:
+        figure.legend(handles, labels, loc="upper center", ncol=min(4, len(labels)), fontsize=8, frameon=False)
+    figure.supxlabel(xlabel, fontsize=9)
+    figure.supylabel(ylabel, fontsize=9)
+    rows = axes.shape[0]
+    figure.tight_layout(rect=(0, 0, 1, 1 - (0.35 / (rows + 1) if labels else 0)))
     with atomic_path(path) as temporary:
         figure.savefig(temporary, dpi=120, format="png")
     plt.close(figure)
+
+
+def draw_report_plots(data: pd.DataFrame, metric: str, path: str | Path) -> list[Path]:
+    """The plots `evalsuite report --plot PATH` writes for these results: CLRS-Text scores by
+    algorithm; copying accuracy and counting absolute error by task, and the histogram of
+    predicted counts, for the over-squashing tasks (PATH gets -copy, -count, -counts)."""
+    path = Path(path)
+    tasks = set(data["task"].dropna()) if "task" in data else set()
+    if not tasks & {"copy", "count"}:
+        plot_by_length(data, metric, path)
+        return [path]
+    written = []
+    for task, task_metric, suffix in (("copy", metric, "copy"), ("count", "abs_error", "count")):
+        part = data[data["task"] == task]
+        if part.empty:
+            continue
+        target = path.with_name(f"{path.stem}-{suffix}{path.suffix}")
+        plot_by_length(part, task_metric if task == "count" else metric, target, panel="variant")
+        written.append(target)
+        if task == "count":
+            histogram = path.with_name(f"{path.stem}-counts{path.suffix}")
+            plot_histogram(part, "predicted", histogram)
+            written.append(histogram)
+    return written

@@ -8,15 +8,18 @@ import pandas as pd
 
 from evalsuite.errors import EvalsuiteError
 from evalsuite.report.load import CONFIG_COLUMNS
-from evalsuite.report.summary import summarise
+from evalsuite.report.summary import resolve_columns, summarise
 
 FORMATS = ("markdown", "csv", "latex", "html")
 
 
-def run_labels(data: pd.DataFrame) -> pd.Series:
+def run_labels(data: pd.DataFrame, shown_elsewhere: tuple[str, ...] = ()) -> pd.Series:
     """A label per row naming its configuration: the model, plus whichever of style, shots,
-    mode and layout differ between the rows."""
-    varying = [c for c in CONFIG_COLUMNS if c != "model" and data[c].astype(str).nunique() > 1]
+    mode and layout differ between the rows (and are not already rows of the table)."""
+    varying = [
+        c for c in CONFIG_COLUMNS
+        if c != "model" and c not in shown_elsewhere and data[c].astype(str).nunique() > 1
+    ]
     labels = data["model"].astype(str)
     for column in varying:
         labels = labels + f" {column}=" + data[column].astype(str)
@@ -29,7 +32,7 @@ STATS = ("mean", "ci_low", "ci_high", "n")
 def comparison_table(data: pd.DataFrame, by: list[str], metric: str) -> pd.DataFrame:
     """Rows: the `by` groups (and whether they are out of the training distribution);
     for each run, the columns `RUN|mean`, `RUN|ci_low`, `RUN|ci_high` and `RUN|n`."""
-    labelled = data.assign(run=run_labels(data))
+    labelled = data.assign(run=run_labels(data, tuple(resolve_columns(data, by))))
     summary = summarise(labelled, [*by, "run"], metric)
     keys = [column for column in summary.columns if column not in ("run", "parse_failure_rate", *STATS)]
     if not keys:

@@ -94,23 +94,36 @@ def dry_run_text(units: list[WorkUnit], config: RunConfig) -> str:
     return "\n".join(lines)
 
 
-def summary_table(directory: Path) -> str:
-    """Write summary.csv (by algorithm and length) and return the table by algorithm."""
+@dataclass(frozen=True)
+class SummaryPlan:
+    """How a run is summarised: summary.csv by `detail`, the printed table by `brief`."""
+
+    detail: tuple[str, ...] = ("algorithm", "length")
+    brief: tuple[str, ...] = ("algorithm",)
+    metric: str = "exact_flexible"
+
+
+def summary_table(directory: Path, plan: SummaryPlan = SummaryPlan()) -> str:
+    """Write summary.csv and return the printed table (markdown)."""
     from evalsuite.report import comparison_table, format_table, load_results
 
     data = load_results([directory])
-    if data.empty or "exact_flexible" not in data:
-        return "(no results)"
-    by_length = comparison_table(data, ["algorithm", "length"], "exact_flexible")
-    (directory / SUMMARY).write_text(format_table(by_length, "csv"), encoding="utf-8")
-    return format_table(comparison_table(data, ["algorithm"], "exact_flexible"), "markdown")
+    if data.empty or plan.metric not in data or data[plan.metric].isna().all():
+        return "(no scored results)"
+    detail = comparison_table(data, list(plan.detail), plan.metric)
+    (directory / SUMMARY).write_text(format_table(detail, "csv"), encoding="utf-8")
+    return format_table(comparison_table(data, list(plan.brief), plan.metric), "markdown")
 
 
 def run_benchmark(config: RunConfig) -> RunOutcome:
-    """Run (or resume) one benchmark: only the units not yet in the run directory are sent."""
+    """Run (or resume) one CLRS-Text benchmark: only units not yet in the directory are sent."""
     grid = prompt_grid(config)
     items = select_items(config, grid)
-    units = build_units(config, items, grid)
+    return execute_run(config, build_units(config, items, grid))
+
+
+def execute_run(config: RunConfig, units: list[WorkUnit], plan: SummaryPlan = SummaryPlan()) -> RunOutcome:
+    """Send what the run directory lacks of `units`, record it, and summarise the run."""
     if config.dry_run:
         return RunOutcome(Path(config.out or "-"), len(units), 0, Totals(), dry_run_text(units, config))
     preflight(config)
@@ -131,4 +144,4 @@ def run_benchmark(config: RunConfig) -> RunOutcome:
     totals = run_units(pending, store, config) if pending else Totals()
     manifest.update(finished=_now(), totals=totals.to_manifest(), completed=len(done) + totals.requests - totals.failed)
     store.write_manifest(manifest)
-    return RunOutcome(directory, len(units), len(done), totals, summary_table(directory))
+    return RunOutcome(directory, len(units), len(done), totals, summary_table(directory, plan))

@@ -20,7 +20,7 @@ DEFAULT_MODEL = "hf/gemma-3-270m"
 IDENTITY_FIELDS = (
     "models", "algorithms", "lengths", "preset", "seeds", "samples", "flavor", "styles", "shots",
     "modes", "layout", "example_length", "dataset", "max_tokens", "temperature", "shard",
-    "templates",
+    "templates", "extra",
 )
 
 
@@ -65,7 +65,7 @@ class RunConfig:
     tensor_parallel_size: int = 1
     batch_size: int = 8
     dry_run: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # settings of other task families
 
     def identity(self) -> dict[str, Any]:
         """The fields that decide the results, as JSON-friendly values."""
@@ -74,7 +74,7 @@ class RunConfig:
 
     def to_manifest(self) -> dict[str, Any]:
         """The whole configuration for the manifest (no secrets: keys never live here)."""
-        values = {name: _jsonable(value) for name, value in asdict(self).items() if name != "extra"}
+        values = {name: _jsonable(value) for name, value in asdict(self).items()}
         if values.get("base_url"):
             values["base_url"] = _without_credentials(values["base_url"])
         return values

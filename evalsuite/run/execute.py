@@ -37,7 +37,8 @@ class Totals:
         self.cached += completion.cached
         self.input_tokens += completion.input_tokens or 0
         self.output_tokens += completion.output_tokens or 0
-        self.cost_usd += completion.cost_usd or 0.0
+        if not completion.cached:  # a cached answer was paid for by an earlier run
+            self.cost_usd += completion.cost_usd or 0.0
         if completion.error:
             self.failed += 1
             self.failures[completion.error.split(":")[0]] += 1
