@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from evalsuite.errors import EvalsuiteError
-from evalsuite.report import comparison_table, format_table, load_results, summarise, wilson_interval
+from evalsuite.report import (
+    comparison_table,
+    format_table,
+    load_results,
+    summarise,
+    wilson_interval,
+)
 
 
 def _write_run(directory: Path, model: str, right: dict[tuple[str, int], tuple[int, int]]) -> Path:

@@ -1,3 +1,5 @@
 import numpy as _np
-from . import numpy, tree_util, nn
+
+from . import nn, numpy, tree_util
+
 Array = _np.ndarray

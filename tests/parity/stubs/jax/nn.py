@@ -1,3 +1,5 @@
 import numpy as _np
+
+
 def one_hot(x, n):
     return _np.eye(n)[x]

@@ -1,4 +1,6 @@
-from numpy import *
 import numpy as _np
+from numpy import *
+
+
 def vectorize(f, signature=None):
     return _np.vectorize(f, signature=signature)
