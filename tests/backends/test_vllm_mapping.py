@@ -112,3 +112,17 @@ def test_missing_vllm_is_one_clear_error(monkeypatch):
 def test_unknown_dtype_is_refused_before_vllm_is_needed():
     with pytest.raises(EvalsuiteError, match="unknown --dtype 'float8'"):
         load_backend("vllm/m", BackendOptions(cache=None, dtype="float8"))
+
+
+def test_messages_the_template_refuses_are_one_clear_error():
+    import jinja2
+
+    tokenizer = FakeTokenizer()
+
+    def refuse(*args, **kwargs):
+        raise jinja2.TemplateError("Conversation roles must alternate")
+
+    tokenizer.apply_chat_template = refuse
+    request = Request(text=None, messages=(Message("user", "a"), Message("user", "b")))
+    with pytest.raises(EvalsuiteError, match="vllm/m's chat template refused the messages: Conv"):
+        to_prompt(request, tokenizer, "vllm/m")

@@ -131,7 +131,10 @@ def test_shards_merge_equal_to_an_unsharded_run(tmp_path: Path) -> None:
     whole = summarise(load_results([tmp_path / "whole"]), ["algorithm", "length"], "elementwise")
     merged = summarise(load_results([tmp_path / s for s in ("1of3", "2of3", "3of3")]), ["algorithm", "length"], "elementwise")
     assert merged.equals(whole)
-    keys = lambda d: sorted(r["key"] for r in records(d))
+
+    def keys(directory: Path) -> list[str]:
+        return sorted(r["key"] for r in records(directory))
+
     assert sorted(sum((keys(tmp_path / s) for s in ("1of3", "2of3", "3of3")), [])) == keys(tmp_path / "whole")
 
 
