@@ -8,7 +8,7 @@ from typing import Iterable, Iterator, Literal
 import numpy as np
 
 from evalsuite.clrs.registry import get_algorithm
-from evalsuite.clrs.render import render
+from evalsuite.clrs.render import render_all
 from evalsuite.clrs.sampling import prepare_inputs
 from evalsuite.clrs.spec import FLAVORS, AlgorithmSpec, Flavor, Trace
 from evalsuite.errors import EvalsuiteError
@@ -75,8 +75,7 @@ def iter_group(group: Group) -> Iterator[Sample]:
     traces = iter_traces(group.algo_name, group.length, group.seed, group.flavor)
     for index in range(group.samples):
         trace = next(traces)
-        for use_hints in hint_modes:
-            question, answer = render(spec, trace, use_hints, group.flavor)
+        for use_hints, (question, answer) in zip(hint_modes, render_all(spec, trace, hint_modes, group.flavor)):
             yield Sample(
                 group.algo_name, group.length, group.seed, index, use_hints, group.flavor,
                 question, answer,

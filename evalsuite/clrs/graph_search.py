@@ -21,7 +21,8 @@ adds 0.01 per tick, which orders them the same way.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
+from itertools import compress
 
 import numpy as np
 
@@ -75,7 +76,8 @@ def sample_communities(rng: np.random.RandomState, length: int, flavor: Flavor) 
 
 def _neighbours(matrix: list[list]) -> list[list[int]]:
     """Each row's nonzero columns, ascending: the order dm-clrs scans them in."""
-    return [[v for v, weight in enumerate(row) if weight] for row in matrix]
+    columns = range(len(matrix))
+    return [list(compress(columns, row)) for row in matrix]
 
 
 def _walk(
@@ -299,8 +301,7 @@ def strongly_connected_components(A: np.ndarray) -> Trace:
     n = len(matrix)
     first_pass = _walk(_neighbours(matrix), range(n), True, False)
     finishing_order = [u for kind, u, _ in first_pass if kind == FINISH]
-    transposed = [list(column) for column in zip(*matrix)]
-    second_pass = _walk(_neighbours(transposed), finishing_order[::-1], False, False)
+    second_pass = _walk(_neighbours(list(zip(*matrix))), finishing_order[::-1], False, False)
 
     scc_id = list(range(n))
     shown = scc_id[:]

@@ -57,21 +57,44 @@ def _frame(spec: AlgorithmSpec, frame: tuple, flavor: Flavor) -> str:
     return f"({text})" if spec.parenthesised else text
 
 
-def render(spec: AlgorithmSpec, trace: Trace, use_hints: bool, flavor: Flavor) -> tuple[str, str]:
-    """Return the (question, answer) texts of one trace, with or without its hints."""
+def _frames(spec: AlgorithmSpec, frames: tuple, flavor: Flavor) -> list[str]:
+    # Runners hand on the same list while a hint does not change, and every frame stays alive
+    # during rendering, so the identities of a frame's values name its text.
+    texts: dict[tuple[int, ...], str] = {}
+    rendered = []
+    for frame in frames:
+        key = tuple(map(id, frame))
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = _frame(spec, frame, flavor)
+        rendered.append(text)
+    return rendered
+
+
+def render_all(
+    spec: AlgorithmSpec, trace: Trace, hint_modes: tuple[bool, ...], flavor: Flavor
+) -> list[tuple[str, str]]:
+    """The (question, answer) texts of one trace for each hint mode, inputs printed once."""
     inputs = ", ".join(
         f"{field.name}: {text}"
         for field, text in zip(spec.inputs, _fields(spec.inputs, trace.inputs, flavor))
     )
     output = ", ".join(_fields(spec.outputs, trace.outputs, flavor))
-    if not (use_hints and spec.hints):
-        return f"{spec.name}:\n{inputs}\n{spec.output_label}:\n", f"{output}\n\n"
+    texts = []
+    for use_hints in hint_modes:
+        if not (use_hints and spec.hints):
+            texts.append((f"{spec.name}:\n{inputs}\n{spec.output_label}:\n", f"{output}\n\n"))
+            continue
+        frames = _frames(spec, trace.frames, flavor)
+        label = f"({spec.hinted_label})" if spec.parenthesised else spec.hinted_label
+        final = frames[-1] if spec.answer_from_trace else output
+        question = (
+            f"{spec.name}:\n{inputs}, {INITIAL_TRACE}{frames[0]}\ntrace{TRACE_SEPARATOR}{label}:\n"
+        )
+        texts.append((question, ", ".join(frames[1:-1]) + TRACE_SEPARATOR + final + "\n\n"))
+    return texts
 
-    frames = [_frame(spec, frame, flavor) for frame in trace.frames]
-    label = f"({spec.hinted_label})" if spec.parenthesised else spec.hinted_label
-    final = frames[-1] if spec.answer_from_trace else output
-    question = (
-        f"{spec.name}:\n{inputs}, {INITIAL_TRACE}{frames[0]}\ntrace{TRACE_SEPARATOR}{label}:\n"
-    )
-    answer = ", ".join(frames[1:-1]) + TRACE_SEPARATOR + final + "\n\n"
-    return question, answer
+
+def render(spec: AlgorithmSpec, trace: Trace, use_hints: bool, flavor: Flavor) -> tuple[str, str]:
+    """Return the (question, answer) texts of one trace, with or without its hints."""
+    return render_all(spec, trace, (use_hints,), flavor)[0]

@@ -95,7 +95,7 @@ def test_failure_midway_leaves_no_file_behind(tmp_path: Path, monkeypatch) -> No
     def broken_render(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(generate, "render", broken_render)
+    monkeypatch.setattr(generate, "render_all", broken_render)
     out = tmp_path / "out.jsonl"
     with pytest.raises(RuntimeError):
         main(["generate", "--algorithms", "bfs", "--lengths", "5", "-o", str(out)])

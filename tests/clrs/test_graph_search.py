@@ -165,7 +165,8 @@ def test_scc_ids_name_a_member_of_each_component():
 
 def test_scc_cycle_takes_the_id_of_the_second_pass_root():
     # A 3-cycle 0 -> 1 -> 2 -> 0 and a tail 2 -> 3: node 0 finishes last in the first pass.
-    trace = strongly_connected_components(_matrix(4, [(0, 1), (1, 2), (2, 0), (2, 3)]).astype(float))
+    A = _matrix(4, [(0, 1), (1, 2), (2, 0), (2, 3)]).astype(float)
+    trace = strongly_connected_components(A)
     assert trace.outputs == ([0, 0, 0, 3],)
 
 
