@@ -25,39 +25,62 @@ def _scalar_format(flavor: Flavor) -> Callable[[Any], str]:
     return lambda value: format(value, ".3f")
 
 
-def _row(values: list, number: Callable[[Any], str]) -> str:
-    return "[" + " ".join(map(number, values)) + "]"
+class _NumberTexts(dict):
+    """Number → text, each distinct number formatted once per trace (frames repeat the same
+    keys and indices many times). Zeros are formatted every time: 0.0 and -0.0 are one key
+    but print differently."""
+
+    def __init__(self, number: Callable[[Any], str]) -> None:
+        super().__init__()
+        self.number = number
+
+    def __missing__(self, value: Any) -> str:
+        text = self.number(value)
+        if value != 0:
+            self[value] = text
+        return text
 
 
-def _matrix(rows: list, number: Callable[[Any], str]) -> str:
-    return "[" + ", ".join(_row(row, number) for row in rows) + "]"
+class _Printer:
+    """Prints the fields of one trace in one flavour, with the number texts shared."""
+
+    def __init__(self, flavor: Flavor) -> None:
+        self.reals = _NumberTexts(_number_format(flavor))
+        self.ints = _NumberTexts(str)
+        self.scalar = _scalar_format(flavor)
+
+    @staticmethod
+    def _row(values: list, texts: _NumberTexts) -> str:
+        return "[" + " ".join(map(texts.__getitem__, values)) + "]"
+
+    def value(self, kind: Kind, value: Any) -> str:
+        if kind is Kind.FLOATS:
+            return self._row(value, self.reals)
+        if kind is Kind.INTS:
+            return self._row(value, self.ints)
+        if kind is Kind.FLOAT_MATRIX:
+            return "[" + ", ".join(self._row(row, self.reals) for row in value) + "]"
+        if kind is Kind.INT_MATRIX:
+            return "[" + ", ".join(self._row(row, self.ints) for row in value) + "]"
+        if kind is Kind.INDEX:
+            return str(value)
+        return self.scalar(value)
+
+    def fields(self, fields: tuple[Field, ...], values: tuple) -> list[str]:
+        return [self.value(field.kind, value) for field, value in zip(fields, values)]
 
 
 def format_value(kind: Kind, value: Any, flavor: Flavor) -> str:
     """Print one field's value the way CLRS-Text does."""
-    if kind is Kind.FLOATS:
-        return _row(value, _number_format(flavor))
-    if kind is Kind.INTS:
-        return _row(value, str)
-    if kind is Kind.FLOAT_MATRIX:
-        return _matrix(value, _number_format(flavor))
-    if kind is Kind.INT_MATRIX:
-        return _matrix(value, str)
-    if kind is Kind.INDEX:
-        return str(value)
-    return _scalar_format(flavor)(value)
+    return _Printer(flavor).value(kind, value)
 
 
-def _fields(fields: tuple[Field, ...], values: tuple, flavor: Flavor) -> list[str]:
-    return [format_value(field.kind, value, flavor) for field, value in zip(fields, values)]
-
-
-def _frame(spec: AlgorithmSpec, frame: tuple, flavor: Flavor) -> str:
-    text = ", ".join(_fields(spec.hints, frame, flavor))
+def _frame(spec: AlgorithmSpec, frame: tuple, printer: _Printer) -> str:
+    text = ", ".join(printer.fields(spec.hints, frame))
     return f"({text})" if spec.parenthesised else text
 
 
-def _frames(spec: AlgorithmSpec, frames: tuple, flavor: Flavor) -> list[str]:
+def _frames(spec: AlgorithmSpec, frames: tuple, printer: _Printer) -> list[str]:
     # Runners hand on the same list while a hint does not change, and every frame stays alive
     # during rendering, so the identities of a frame's values name its text.
     texts: dict[tuple[int, ...], str] = {}
@@ -66,7 +89,7 @@ def _frames(spec: AlgorithmSpec, frames: tuple, flavor: Flavor) -> list[str]:
         key = tuple(map(id, frame))
         text = texts.get(key)
         if text is None:
-            text = texts[key] = _frame(spec, frame, flavor)
+            text = texts[key] = _frame(spec, frame, printer)
         rendered.append(text)
     return rendered
 
@@ -75,17 +98,18 @@ def render_all(
     spec: AlgorithmSpec, trace: Trace, hint_modes: tuple[bool, ...], flavor: Flavor
 ) -> list[tuple[str, str]]:
     """The (question, answer) texts of one trace for each hint mode, inputs printed once."""
+    printer = _Printer(flavor)
     inputs = ", ".join(
         f"{field.name}: {text}"
-        for field, text in zip(spec.inputs, _fields(spec.inputs, trace.inputs, flavor))
+        for field, text in zip(spec.inputs, printer.fields(spec.inputs, trace.inputs))
     )
-    output = ", ".join(_fields(spec.outputs, trace.outputs, flavor))
+    output = ", ".join(printer.fields(spec.outputs, trace.outputs))
     texts = []
     for use_hints in hint_modes:
         if not (use_hints and spec.hints):
             texts.append((f"{spec.name}:\n{inputs}\n{spec.output_label}:\n", f"{output}\n\n"))
             continue
-        frames = _frames(spec, trace.frames, flavor)
+        frames = _frames(spec, trace.frames, printer)
         label = f"({spec.hinted_label})" if spec.parenthesised else spec.hinted_label
         final = frames[-1] if spec.answer_from_trace else output
         question = (
