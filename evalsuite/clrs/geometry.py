@@ -7,28 +7,41 @@ answer which points lie on the hull (`in_hull`) and, with hints, that mask step 
 
 from __future__ import annotations
 
+import functools
 import math
+from typing import TypeVar
 
 import numpy as np
 
 from evalsuite.clrs.sampling import random_sequence, truncate
 from evalsuite.clrs.spec import AlgorithmSpec, Field, Flavor, Kind, Trace
 
+Coordinate = TypeVar("Coordinate", float, np.ndarray)
+
 POINTS = (Field("x", Kind.FLOATS), Field("y", Kind.FLOATS))
 INTERSECT = (Field("intersect", Kind.INDEX),)
 IN_HULL = (Field("in_hull", Kind.INTS),)
 
 HULL_RADIUS = 2.0
+HULL_CENTRE = (0.0, 0.0)
 # dm-clrs 2.0.3 resamples the hull points while three of them are this close to collinear,
 # and gives up after this many draws.
 COLLINEARITY_EPS = 1e-12
 COLLINEARITY_ATTEMPTS = 1000
+# dm-clrs samples and runs a single point, but its text rendering of a one-node
+# coordinate list fails, so no official text exists below two points.
+HULL_MIN_LENGTH = 2
 # Sorts the lowest point before every polar angle, which all lie in [-pi, pi].
 BEFORE_ALL_ANGLES = -123456789.0
 
 
-def cross(ax: float, ay: float, bx: float, by: float) -> float:
-    """The 2D cross product a × b, rounded exactly as np.cross rounds it for 2-vectors."""
+def cross(ax: Coordinate, ay: Coordinate, bx: Coordinate, by: Coordinate) -> Coordinate:
+    """The 2D cross product a × b, rounded exactly as np.cross rounds it for 2-vectors.
+
+    np.cross computes a0 * b1 - a1 * b0 with separate multiplies and a subtraction, and so
+    does this (Python floats and numpy arrays alike), but without np.cross's deprecation
+    of 2-vectors.
+    """
     return ax * by - ay * bx
 
 
@@ -84,25 +97,32 @@ def segments_intersect(x: np.ndarray, y: np.ndarray) -> Trace:
 
 # --- convex hull sampling ------------------------------------------------------------------
 
+@functools.cache
+def _ordered_triples(size: int) -> np.ndarray:
+    """Mask of the index triples i < j < k, shape (size, size, size)."""
+    index = np.arange(size)
+    return ((index[:, None, None] < index[None, :, None])
+            & (index[None, :, None] < index[None, None, :]))
+
+
 def _has_collinear_triple(xs: np.ndarray, ys: np.ndarray) -> bool:
     """Whether any three points i < j < k have |(p_j - p_i) × (p_k - p_i)| < eps.
 
-    One vectorised (j, k) table per first point i; elementwise numpy products and
-    differences round exactly as the official per-triple np.cross does.
+    All triples at once; elementwise numpy products and differences round exactly as
+    the official per-triple np.cross does, so the same draws are rejected.
     """
-    for i in range(len(xs) - 2):
-        dx, dy = xs[i + 1:] - xs[i], ys[i + 1:] - ys[i]
-        products = cross(dx[:, None], dy[:, None], dx[None, :], dy[None, :])
-        if np.triu(np.abs(products) < COLLINEARITY_EPS, k=1).any():
-            return True
-    return False
+    dx, dy = xs[None, :] - xs[:, None], ys[None, :] - ys[:, None]  # [i, j]: p_j - p_i
+    areas = cross(dx[:, :, None], dy[:, :, None], dx[:, None, :], dy[:, None, :])
+    return bool((np.abs(areas[_ordered_triples(len(xs))]) < COLLINEARITY_EPS).any())
 
 
 def _points_in_disk(rng: np.random.RandomState, length: int) -> tuple[np.ndarray, np.ndarray]:
     """Uniform points in the disk of radius 2 around the origin (angle, then radius)."""
     thetas = random_sequence(rng, length, 0.0, 2.0 * np.pi)
     radii = HULL_RADIUS * np.sqrt(random_sequence(rng, length))
-    return radii * np.cos(thetas), radii * np.sin(thetas)
+    # Adding the centre (0, 0) is kept: it turns a -0.0 coordinate into 0.0.
+    centre_x, centre_y = HULL_CENTRE
+    return radii * np.cos(thetas) + centre_x, radii * np.sin(thetas) + centre_y
 
 
 def sample_hull_points(rng: np.random.RandomState, length: int, flavor: Flavor) -> list:
@@ -136,7 +156,8 @@ def _lowest_point(xs: list[float], ys: list[float]) -> int:
 
 def _turns_clockwise(xs: list[float], ys: list[float], i: int, j: int, k: int) -> bool:
     """Whether i -> j -> k makes a right turn or goes straight (cross product <= 0)."""
-    return cross(xs[j] - xs[i], ys[j] - ys[i], xs[k] - xs[i], ys[k] - ys[i]) <= 0
+    # cross() written out: this is the hull algorithms' inner loop.
+    return (xs[j] - xs[i]) * (ys[k] - ys[i]) - (ys[j] - ys[i]) * (xs[k] - xs[i]) <= 0
 
 
 def _by_polar_angle(xs: list[float], ys: list[float], best: int) -> list[int]:
@@ -226,7 +247,7 @@ def jarvis_march(x: np.ndarray, y: np.ndarray) -> Trace:
 def _hull_spec(name: str, run) -> AlgorithmSpec:
     return AlgorithmSpec(
         name=name, chapter="geometry", inputs=POINTS, outputs=IN_HULL, hints=IN_HULL,
-        sample=sample_hull_points, run=run,
+        sample=sample_hull_points, run=run, min_length=HULL_MIN_LENGTH,
     )
 
 

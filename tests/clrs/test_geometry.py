@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from evalsuite.clrs.geometry import (
-    ALGORITHMS, cross, graham_scan, jarvis_march, sample_hull_points, sample_segments,
+    ALGORITHMS,
+    cross,
+    graham_scan,
+    jarvis_march,
+    sample_hull_points,
+    sample_segments,
     segments_intersect,
 )
 from evalsuite.clrs.sampling import truncate

@@ -6,15 +6,22 @@ import numpy as np
 import pytest
 
 from evalsuite.clrs.strings import (
-    ALGORITHMS, kmp_matcher, naive_string_matcher, needle_length, sample_haystack_and_needle,
+    ALGORITHMS,
+    kmp_matcher,
+    naive_string_matcher,
+    needle_length,
+    sample_haystack_and_needle,
 )
 
 MATCHERS = (naive_string_matcher, kmp_matcher)
 
 
+def _digits(text: str) -> np.ndarray:
+    return np.array([int(char) for char in text])
+
+
 def _run(matcher, text: str, pattern: str):
-    as_ints = lambda s: np.array([int(c) for c in s])  # noqa: E731
-    return matcher(as_ints(text), as_ints(pattern))
+    return matcher(_digits(text), _digits(pattern))
 
 
 @pytest.mark.parametrize("matcher", MATCHERS)
