@@ -20,6 +20,7 @@ import os
 import socket
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from evalsuite.backends import BackendOptions, load_backend
@@ -86,17 +87,24 @@ def make_requests(count: int) -> list[Request]:
             for i in range(count)]
 
 
-async def timed(model: str, options: BackendOptions, requests: list[Request]) -> tuple[float, int]:
+@dataclass(frozen=True)
+class Timing:
+    seconds: float
+    cpu_seconds: float  # this process only: the client's own work, not the server's
+    errors: int
+
+
+async def timed(model: str, options: BackendOptions, requests: list[Request]) -> Timing:
     backend = load_backend(model, options)
     errors = 0
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     try:
         async for _, completion in backend.stream(requests):
             errors += completion.error is not None
     finally:
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         await backend.aclose()
-    return seconds, errors
+    return Timing(seconds, cpu, errors)
 
 
 def bench_api(count: int, concurrency: int, latency: float) -> None:
@@ -107,13 +115,17 @@ def bench_api(count: int, concurrency: int, latency: float) -> None:
         options = BackendOptions(base_url=base_url, concurrency=concurrency, timeout=30.0,
                                  cache=Path(directory) / "responses.sqlite")
         os.environ.setdefault("OPENAI_API_KEY", "benchmark")
-        seconds, errors = asyncio.run(timed("openai/bench", options, requests))
-        print(f"{count} requests, concurrency {concurrency}, latency {latency * 1000:.0f} ms")
-        print(f"  sent:    {seconds:6.2f} s  {count / seconds:7.1f} req/s   ideal {ideal:.2f} s "
-              f"({count / ideal:.1f} req/s): {ideal / seconds:.0%} of ideal   errors {errors}")
-        seconds, errors = asyncio.run(timed("openai/bench", options, requests))
-        print(f"  cached:  {seconds:6.2f} s  {count / seconds:7.0f} req/s   (target < 2 s)   "
-              f"errors {errors}")
+        sent = asyncio.run(timed("openai/bench", options, requests))
+        print(f"{count} requests, concurrency {concurrency}, latency {latency * 1000:.0f} ms, "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+        print(f"  sent:    {sent.seconds:6.2f} s  {count / sent.seconds:7.1f} req/s   "
+              f"ideal {ideal:.2f} s ({count / ideal:.1f} req/s): {ideal / sent.seconds:.0%} of ideal"
+              f"   errors {sent.errors}")
+        print(f"           client CPU {sent.cpu_seconds:.2f} s = "
+              f"{sent.cpu_seconds / count * 1000:.2f} ms per request (SDK included)")
+        cached = asyncio.run(timed("openai/bench", options, requests))
+        print(f"  cached:  {cached.seconds:6.2f} s  {count / cached.seconds:7.0f} req/s   "
+              f"(target < 2 s)   errors {cached.errors}")
     server.terminate()
 
 
@@ -127,10 +139,10 @@ def bench_local(model: str, count: int, batch_size: int) -> None:
     results = {}
     for size in (batch_size, 1):
         options = BackendOptions(cache=None, batch_size=size)
-        seconds, errors = asyncio.run(timed(model, options, requests))
-        results[size] = seconds
-        print(f"{model}: {count} prompts at batch size {size:3d}: {seconds:7.2f} s  "
-              f"{count / seconds:6.2f} prompts/s   errors {errors}")
+        timing = asyncio.run(timed(model, options, requests))
+        results[size] = timing.seconds
+        print(f"{model}: {count} prompts at batch size {size:3d}: {timing.seconds:7.2f} s  "
+              f"{count / timing.seconds:6.2f} prompts/s   errors {timing.errors}")
     print(f"  batched speed-up: {results[1] / results[batch_size]:.1f}x")
 
 

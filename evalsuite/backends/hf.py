@@ -16,6 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from evalsuite.backends.base import Completion, GenerationParams, Request
 from evalsuite.errors import EvalsuiteError
 from evalsuite.prompts.record import Message
@@ -108,7 +110,7 @@ class HFBackend:
             return self.tokenizer.apply_chat_template(
                 turns, tokenize=False, add_generation_prompt=True
             )
-        except Exception as error:  # jinja's TemplateError, raised by the model's template
+        except jinja2.TemplateError as error:  # raised by the model's own template
             raise EvalsuiteError(f"{self.name}'s chat template refused the messages: {error}")
 
     def generate(self, rows: list[list[int]], params: GenerationParams) -> list[Completion]:

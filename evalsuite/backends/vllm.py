@@ -13,6 +13,8 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+import jinja2
+
 from evalsuite.backends.base import Completion, GenerationParams, Request
 from evalsuite.errors import EvalsuiteError
 
@@ -80,7 +82,7 @@ def to_prompt(request: Request, tokenizer: Any, name: str = "the model") -> dict
     turns = [{"role": message.role, "content": message.content} for message in request.messages]
     try:
         text = tokenizer.apply_chat_template(turns, tokenize=False, add_generation_prompt=True)
-    except Exception as error:  # jinja's TemplateError, raised by the model's template
+    except jinja2.TemplateError as error:  # raised by the model's own template
         raise EvalsuiteError(f"{name}'s chat template refused the messages: {error}")
     return {"prompt_token_ids": list(tokenizer(text, add_special_tokens=False)["input_ids"])}
 
