@@ -8,6 +8,9 @@ changing; one hint frame per sweep. optimal_bst fills one diagonal per frame.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 import numpy as np
 
 from evalsuite.clrs.sampling import random_sequence, random_string
@@ -17,8 +20,6 @@ Table = list[list]
 
 # lcs_length arrows: 0 diagonal (match), 1 up, 2 left; -1 prints a masked cell.
 DIAGONAL, UP, LEFT, MASKED = 0, 1, 2, -1
-# The official code seeds each optimal_bst cost with this before minimising.
-BST_COST_CEILING = 1e9
 
 
 def _copy(table: Table) -> Table:
@@ -33,88 +34,100 @@ def sample_dimensions(rng: np.random.RandomState, length: int, flavor: Flavor) -
     return [random_sequence(rng, length)]
 
 
-def _chain_candidates(
-    changed: list[tuple[int, int]], cost: Table, known: Table, dims: list[float]
-) -> dict[tuple[int, int], dict[int, float]]:
-    """The splits a sweep must try: those that use a cell that changed in the last sweep.
+@dataclass(frozen=True)
+class _SweepLayout:
+    """Every split one matrix-chain sweep tries, as flat indices into the n×n tables.
 
-    A split (i, k, j) costs cost[i][k] + cost[k+1][j] + p[i-1]·p[k]·p[j] and is only
-    tried when both halves are known. A split whose halves did not change gives the
-    same cost as last sweep, which the cell already holds or beats, so it is skipped.
-    Costs are computed now, from the previous sweep's table, in the official order of
-    operations so that floating-point ties come out the same.
+    Splits are grouped by cell (`starts` opens each group) with k ascending in a group,
+    the official scan order. `left` and `right` index the two halves' costs.
     """
-    size = len(dims)
-    candidates: dict[tuple[int, int], dict[int, float]] = {}
-    for low, high in changed:
-        part = cost[low][high]
-        # (low, high) as the left half: the cell (low, j) split at k = high.
-        product = dims[low - 1] * dims[high]
-        below = high + 1
-        for j in range(below, size):
-            if known[below][j]:
-                candidates.setdefault((low, j), {})[high] = part + cost[below][j] + product * dims[j]
-        # (low, high) as the right half: the cell (i, high) split at k = low - 1.
-        split = low - 1
-        for i in range(1, split + 1):
-            if known[i][split]:
-                candidates.setdefault((i, high), {})[split] = (
-                    cost[i][split] + part + dims[i - 1] * dims[split] * dims[high]
-                )
-    return candidates
+
+    cells: np.ndarray
+    spans: np.ndarray
+    starts: np.ndarray
+    counts: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    k: np.ndarray
+    outer: np.ndarray  # index of p[i-1] for each split
+    inner: np.ndarray  # index of p[j] for each split
 
 
-def _apply_chain_sweep(
-    candidates: dict[tuple[int, int], dict[int, float]], cost: Table, splits: Table, known: Table
-) -> tuple[list[tuple[int, int]], bool]:
-    """Apply one sweep's splits; return the cells that changed and whether any cost did.
+@lru_cache(maxsize=16)  # a length's few band widths; samples come grouped by length
+def _sweep_layout(size: int, reach: int) -> _SweepLayout:
+    """The splits tried when the known cells are those within `reach` of the diagonal.
 
-    In a cell, splits are tried by increasing k: the first one fills a newly known cell,
-    later ones replace it only when strictly cheaper.
+    A split (i, k, j) needs both halves known: k - i <= reach and j - (k + 1) <= reach,
+    so each cell's splits are a run of consecutive k.
     """
-    changed = []
-    any_cost_changed = False
-    for (i, j), costs in candidates.items():
-        was_known = known[i][j]
-        start = best = cost[i][j]
-        filled = was_known
-        for k in sorted(costs):
-            candidate = costs[k]
-            if not filled or candidate < best:
-                best, filled = candidate, True
-                splits[i][j] = k
-        cost[i][j] = best
-        known[i][j] = True
-        if best != start:
-            any_cost_changed = True
-            changed.append((i, j))
-        elif not was_known:  # a zero-cost fill: the cell's value is unchanged but now usable
-            changed.append((i, j))
-    return changed, any_cost_changed
+    i, j = np.triu_indices(size, k=1)
+    keep = i >= 1
+    i, j = i[keep], j[keep]
+    lowest_k = np.maximum(i, j - 1 - reach)
+    counts = np.minimum(j - 1, i + reach) - lowest_k + 1
+    keep = counts > 0
+    i, j, lowest_k, counts = i[keep], j[keep], lowest_k[keep], counts[keep]
+    starts = np.cumsum(counts) - counts
+    split_i, split_j = np.repeat(i, counts), np.repeat(j, counts)
+    k = np.repeat(lowest_k - starts, counts) + np.arange(counts.sum())
+    return _SweepLayout(
+        cells=i * size + j, spans=j - i, starts=starts, counts=counts,
+        left=split_i * size + k, right=(k + 1) * size + split_j, k=k,
+        outer=split_i - 1, inner=split_j,
+    )
+
+
+def _chain_sweep(
+    layout: _SweepLayout, products: np.ndarray, cost: np.ndarray, splits: np.ndarray, reach: int
+) -> bool:
+    """One sweep over every cell at once; return whether any cost changed.
+
+    Each split costs (cost[i][k] + cost[k+1][j]) + p[i-1]·p[k]·p[j], added in the official
+    order (numpy float64 arithmetic is the same IEEE arithmetic, so ties match). Trying
+    splits by increasing k with strict improvement keeps the first cheapest split; a cell
+    known before the sweep keeps its value unless that split is strictly cheaper.
+    """
+    if not len(layout.cells):
+        return False
+    flat_cost, flat_splits = cost.ravel(), splits.ravel()
+    candidates = flat_cost[layout.left] + flat_cost[layout.right] + products
+    lowest = np.minimum.reduceat(candidates, layout.starts)
+    hits = np.flatnonzero(candidates == np.repeat(lowest, layout.counts))
+    first_lowest = hits[np.searchsorted(hits, layout.starts)]
+    previous = flat_cost[layout.cells]
+    update = (layout.spans > reach) | (lowest < previous)
+    flat_cost[layout.cells[update]] = lowest[update]
+    flat_splits[layout.cells[update]] = layout.k[first_lowest[update]]
+    return bool(np.any(lowest[update] != previous[update]))
 
 
 def matrix_chain_order(p: np.ndarray) -> Trace:
     """Matrix-chain split table by sweeps until the cost table is stable.
 
-    Only cost changes end the loop, so with zero dimensions (possible after truncation)
-    it can stop before every cell is known, exactly as the official code does.
+    Each sweep reads only the previous sweep's costs. Known cells always form a band
+    around the diagonal, widening from w to 2w+1 per sweep (a cell is known once some
+    split has both halves known). Only cost changes end the loop, so with zero
+    dimensions (possible after truncation) it can stop before every cell is known,
+    exactly as the official code does. The sweeps are O(n^3) each and there are about n
+    of them, so they run vectorised over all splits at once.
     """
-    dims = p.tolist()
+    dims = np.asarray(p, dtype=float)
     size = len(dims)
-    cost = [[0.0] * size for _ in range(size)]
-    splits = [[0] * size for _ in range(size)]
-    known = [[False] * size for _ in range(size)]
-    for i in range(1, size):
-        known[i][i] = True
-    changed = [(i, i) for i in range(1, size)]
+    cost = np.zeros((size, size))
+    splits = np.zeros((size, size), dtype=np.intp)
+    reach = 0  # cells (i, j) with 1 <= i and j - i <= reach are known
+    layout_band, layout, products = -1, None, None
     frames = []
     while True:
-        frames.append((_copy(splits),))
-        candidates = _chain_candidates(changed, cost, known, dims)
-        changed, any_cost_changed = _apply_chain_sweep(candidates, cost, splits, known)
-        if not any_cost_changed:
+        frames.append((splits.tolist(),))
+        band = min(reach, size)  # past the last diagonal the layout no longer changes
+        if band != layout_band:
+            layout_band, layout = band, _sweep_layout(size, band)
+            products = dims[layout.outer] * dims[layout.k] * dims[layout.inner]
+        if not _chain_sweep(layout, products, cost, splits, reach):
             break
-    return Trace(inputs=(dims,), outputs=(splits,), frames=tuple(frames))
+        reach = 2 * reach + 1
+    return Trace(inputs=(dims.tolist(),), outputs=(splits.tolist(),), frames=tuple(frames))
 
 
 # --- lcs_length ----------------------------------------------------------------------
@@ -147,11 +160,16 @@ def _lcs_borders(xs: list[int], ys: list[int]) -> tuple[Table, Table]:
 
 
 def _lcs_sweep(xs: list[int], ys: list[int], previous: Table, arrows: Table) -> Table:
-    """One sweep over the inner cells from the previous lengths; arrows updated in place."""
+    """One sweep over the inner cells from the previous lengths; arrows updated in place.
+
+    A matching pair extends the diagonal length; otherwise the longer of the cell above
+    and the cell to the left wins, ties going up.
+    """
     current = _copy(previous)
     columns = range(1, len(ys))
     for i in range(1, len(xs)):
-        above, left, row, arrow_row, letter = previous[i - 1], previous[i], current[i], arrows[i], xs[i]
+        above, left, letter = previous[i - 1], previous[i], xs[i]
+        row, arrow_row = current[i], arrows[i]
         for j in columns:
             if letter == ys[j]:
                 row[j], arrow_row[j] = above[j - 1] + 1, DIAGONAL
@@ -163,7 +181,11 @@ def _lcs_sweep(xs: list[int], ys: list[int], previous: Table, arrows: Table) -> 
 
 
 def _lcs_frame(arrows: Table, masked_row: list[int]) -> Table:
-    """The printed (n+m)×(n+m) table: arrows in the first string's rows, the rest masked."""
+    """The printed (n+m)×(n+m) table.
+
+    The arrows sit in the first string's rows and the second string's columns; every
+    other cell is masked.
+    """
     prefix = masked_row[: len(arrows)]
     return [prefix + row for row in arrows] + [masked_row] * (len(masked_row) - len(arrows))
 
@@ -171,7 +193,7 @@ def _lcs_frame(arrows: Table, masked_row: list[int]) -> Table:
 def lcs_length(x: np.ndarray, y: np.ndarray) -> Trace:
     """LCS arrow table by sweeps until the length table is stable."""
     xs, ys = x.tolist(), y.tolist()
-    masked_row = [MASKED] * (len(xs) + len(ys))
+    masked_row = [MASKED] * (len(xs) + len(ys))  # shared by every frame: only ever read
     cost, arrows = _lcs_borders(xs, ys)
     frames = []
     while True:
@@ -196,20 +218,25 @@ def sample_probabilities(rng: np.random.RandomState, length: int, flavor: Flavor
 
 
 def _fill_bst_diagonal(
-    span: int, p: list[float], q: list[float], cost: Table, weight: Table, root: Table
+    span: int, p: list[float], q: list[float], cost: Table, cost_by_column: Table,
+    weight: Table, root: Table,
 ) -> None:
-    """Fill the cells (i, i + span): subtree weight, cheapest cost, first cheapest root."""
+    """Fill the cells (i, i + span): subtree weight, cheapest cost, first cheapest root.
+
+    Costs add in the official order, (e[i][r] + e[r+1][j]) + w[i][j], and a root is
+    kept only when strictly cheaper, scanning roots upwards from the official 1e9 seed.
+    """
     for i in range(len(p) - span + 1):
         j = i + span
-        row_cost, row_weight = cost[i], weight[i]
+        row_cost, row_weight, column_cost = cost[i], weight[i], cost_by_column[j]
         total = row_weight[j - 1] + p[j - 1] + q[j]
         row_weight[j] = total
-        best, best_root = BST_COST_CEILING, root[i][j]
+        best, best_root = 1e9, 0
         for r in range(i, j):
-            candidate = row_cost[r] + cost[r + 1][j] + total
+            candidate = row_cost[r] + column_cost[r + 1] + total
             if candidate < best:
                 best, best_root = candidate, r
-        row_cost[j] = best
+        row_cost[j] = column_cost[i] = best
         root[i][j] = best_root
 
 
@@ -218,13 +245,14 @@ def optimal_bst(p: np.ndarray, q: np.ndarray) -> Trace:
     keys, gaps = p.tolist(), q.tolist()
     size = len(gaps)
     cost = [[0.0] * size for _ in range(size)]
+    cost_by_column = [[0.0] * size for _ in range(size)]  # the transpose, for fast columns
     weight = [[0.0] * size for _ in range(size)]
     root = [[0] * size for _ in range(size)]
     for i, gap in enumerate(gaps):
-        cost[i][i] = weight[i][i] = gap
+        cost[i][i] = cost_by_column[i][i] = weight[i][i] = gap
     frames = [(_copy(root),)]
     for span in range(1, len(keys) + 1):
-        _fill_bst_diagonal(span, keys, gaps, cost, weight, root)
+        _fill_bst_diagonal(span, keys, gaps, cost, cost_by_column, weight, root)
         frames.append((_copy(root),))
     # The text shows p padded with a zero to the length of q.
     return Trace(inputs=(keys + [0.0], gaps), outputs=(root,), frames=tuple(frames))

@@ -28,61 +28,46 @@ def sample_tasks(rng: np.random.RandomState, length: int, flavor: Flavor) -> lis
     return [deadlines, weights]
 
 
-def _greedy_scan(order: list[int], take) -> tuple[list[int], list[tuple[list[int]]]]:
-    """Scan items in `order`, keeping those `take(item)` accepts (the first always).
-
-    Returns the final mask and the frames: the empty mask, then the mask after each item.
-    """
-    selected = [0] * len(order)
-    frames = [(selected[:],)]
-    selected[order[0]] = 1
-    frames.append((selected[:],))
-    for item in order[1:]:
-        if take(item):
-            selected[item] = 1
-        frames.append((selected[:],))
-    return selected, frames
-
-
 def activity_selector(s: np.ndarray, f: np.ndarray) -> Trace:
     """Gavril's greedy activity selection: by finish time, keep what starts after the last kept.
 
     The order is numpy's default (unstable) argsort, as the official code uses: ties in
     finish time, common after truncation to three decimals, must break the same way.
+    One frame for the empty selection, then one per activity scanned.
     """
     starts, finishes = s.tolist(), f.tolist()
     order = np.argsort(f).tolist()
-    last_finish = finishes[order[0]]
-
-    def starts_after_last(item: int) -> bool:
-        nonlocal last_finish
-        if starts[item] >= last_finish:
-            last_finish = finishes[item]
-            return True
-        return False
-
-    selected, frames = _greedy_scan(order, starts_after_last)
+    selected = [0] * len(order)
+    frames = [(selected[:],)]
+    last_finish = float("-inf")
+    for activity in order:
+        # The earliest finisher always passes: nothing is kept before it.
+        if starts[activity] >= last_finish:
+            selected[activity] = 1
+            last_finish = finishes[activity]
+        frames.append((selected[:],))
     return Trace(inputs=(starts, finishes), outputs=(selected,), frames=tuple(frames))
 
 
 def task_scheduling(d: np.ndarray, w: np.ndarray) -> Trace:
-    """Unit tasks by decreasing penalty, kept while the kept count is below the deadline.
+    """Unit tasks by decreasing penalty, each kept while fewer are kept than its deadline.
 
     The order is numpy's default (unstable) argsort of the negated weights, as the
-    official code uses, so tied weights break the same way.
+    official code uses, so tied weights break the same way. The heaviest task is kept
+    whatever its deadline. One frame for the empty selection, then one per task scanned.
     """
     deadlines, weights = d.tolist(), w.tolist()
     order = np.argsort(-w).tolist()
-    scheduled = 1  # the heaviest task is always kept
-
-    def fits_before_deadline(item: int) -> bool:
-        nonlocal scheduled
-        if scheduled < deadlines[item]:
-            scheduled += 1
-            return True
-        return False
-
-    selected, frames = _greedy_scan(order, fits_before_deadline)
+    selected = [0] * len(order)
+    frames = [(selected[:],)]
+    selected[order[0]] = 1
+    frames.append((selected[:],))
+    kept = 1
+    for task in order[1:]:
+        if kept < deadlines[task]:
+            selected[task] = 1
+            kept += 1
+        frames.append((selected[:],))
     return Trace(inputs=(deadlines, weights), outputs=(selected,), frames=tuple(frames))
 
 

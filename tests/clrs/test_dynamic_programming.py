@@ -21,15 +21,18 @@ def test_matrix_chain_order_textbook_splits():
     assert trace.frames[0] == ([[0] * 7 for _ in range(7)],)
 
 
-def _full_sweeps(dims: list[float]) -> tuple[list[list[int]], int]:
-    """Matrix-chain by complete sweeps over every cell and split: the slow, plain form."""
+def _full_sweeps(dims: list[float]) -> tuple[list[list[int]], list[list[list[int]]]]:
+    """Matrix-chain by complete sweeps over every cell and split, one at a time.
+
+    Returns the final split table and the split table at the start of each sweep.
+    """
     size = len(dims)
     cost = [[0.0] * size for _ in range(size)]
     splits = [[0] * size for _ in range(size)]
     known = [[i == j and i > 0 for j in range(size)] for i in range(size)]
-    sweeps = 0
+    frames = []
     while True:
-        sweeps += 1
+        frames.append([row[:] for row in splits])
         old_cost, old_known = [r[:] for r in cost], [r[:] for r in known]
         for i, j in itertools.combinations(range(1, size), 2):
             filled = old_known[i][j]
@@ -40,7 +43,7 @@ def _full_sweeps(dims: list[float]) -> tuple[list[list[int]], int]:
                     if not filled or q < cost[i][j]:
                         cost[i][j], splits[i][j], filled = q, k, True
         if cost == old_cost:
-            return splits, sweeps
+            return splits, frames
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -49,9 +52,9 @@ def test_matrix_chain_order_matches_full_sweeps(seed):
     rng = np.random.RandomState(seed)
     dims = rng.randint(0, 4, size=rng.randint(2, 12)).astype(float)
     trace = matrix_chain_order(dims)
-    splits, sweeps = _full_sweeps(dims.tolist())
+    splits, frames = _full_sweeps(dims.tolist())
     assert trace.outputs == (splits,)
-    assert len(trace.frames) == sweeps
+    assert trace.frames == tuple((frame,) for frame in frames)
 
 
 def test_matrix_chain_order_zero_cost_stops_early():
@@ -121,5 +124,7 @@ def test_samplers_draw_the_official_shapes():
 
 def test_rendered_text_of_matrix_chain_order():
     (sample,) = iter_samples(["matrix_chain_order"], [3], [0], 1, "on", "current")
-    assert sample.question.startswith("matrix_chain_order:\np: [0.548 0.715 0.602], initial_trace: ")
+    assert sample.question.startswith(
+        "matrix_chain_order:\np: [0.548 0.715 0.602], initial_trace: "
+    )
     assert sample.answer == " | [[0 0 0], [0 0 1], [0 0 0]]\n\n"
