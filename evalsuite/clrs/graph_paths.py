@@ -13,10 +13,12 @@ the extract-min of Prim and Dijkstra), so do we, on the same float64 values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from evalsuite.clrs.sampling import random_er_graph
-from evalsuite.clrs.spec import AlgorithmSpec, Field, Flavor, Kind, Trace
+from evalsuite.clrs.spec import AlgorithmSpec, Field, Flavor, Kind, Runner, Sampler, Trace
 
 CHAPTER = "graph_paths"
 
@@ -69,6 +71,15 @@ def _out_neighbours(weights: list[list[float]]) -> Neighbours:
 
 def _copy_matrix(matrix: list[list[int]]) -> list[list[int]]:
     return [row[:] for row in matrix]
+
+
+def _push(frames: list, hint: list, copy: Callable[[list], list] = list.copy) -> None:
+    """Append a frame of `hint`, handing on the previous snapshot when nothing changed.
+
+    The renderer prints each distinct snapshot object once, and most steps move no pointer.
+    """
+    last = frames[-1][0] if frames else None
+    frames.append((last if last == hint else copy(hint),))
 
 
 def _extract_min(values: list[float], in_queue: list[int]) -> int | None:
@@ -156,7 +167,8 @@ def mst_prim(A: np.ndarray, s: int) -> Trace:
     key, marked, in_queue = [0.0] * n, [0] * n, [0] * n
     pi = list(range(n))
     in_queue[s] = 1
-    frames = [(pi[:],)]
+    frames: list = []
+    _push(frames, pi)
     for _ in range(n):
         u = _extract_min(key, in_queue)
         if u is None:
@@ -165,7 +177,7 @@ def mst_prim(A: np.ndarray, s: int) -> Trace:
         for v, w in neighbours[u]:
             if not marked[v] and (not in_queue[v] or w < key[v]):
                 pi[v], key[v], in_queue[v] = u, w, 1
-        frames.append((pi[:],))
+        _push(frames, pi)
     return _source_trace(int(s), weights, pi, frames)
 
 
@@ -184,10 +196,10 @@ def bellman_ford(A: np.ndarray, s: int) -> Trace:
     d, reached = [0.0] * n, [0] * n
     pi = list(range(n))
     reached[s] = 1
-    frames = []
+    frames: list = []
     while True:
         prev_d, prev_reached = d[:], reached[:]
-        frames.append((pi[:],))
+        _push(frames, pi)
         for u in range(n):
             if not prev_reached[u]:
                 continue
@@ -212,7 +224,8 @@ def dijkstra(A: np.ndarray, s: int) -> Trace:
     d, marked, in_queue = [0.0] * n, [0] * n, [0] * n
     pi = list(range(n))
     in_queue[s] = 1
-    frames = [(pi[:],)]
+    frames: list = []
+    _push(frames, pi)
     for _ in range(n):
         u = _extract_min(d, in_queue)
         if u is None:
@@ -222,7 +235,7 @@ def dijkstra(A: np.ndarray, s: int) -> Trace:
         for v, w in neighbours[u]:
             if not marked[v] and (not in_queue[v] or d_u + w < d[v]):
                 pi[v], d[v], in_queue[v] = u, d_u + w, 1
-        frames.append((pi[:],))
+        _push(frames, pi)
     return _source_trace(int(s), weights, pi, frames)
 
 
@@ -272,12 +285,12 @@ def dag_shortest_paths(A: np.ndarray, s: int) -> Trace:
     reached[s] = 1
     for u in order[:-1]:
         reached[u] = 1  # already so: every node in the order was relaxed into before it
-        frames.append((pi[:],))
+        _push(frames, pi)
         d_u = d[u]
         for v, w in neighbours[u]:
             if not reached[v] or d_u + w < d[v]:
                 d[v], pi[v], reached[v] = d_u + w, u, 1
-    frames.append((pi[:],))
+    _push(frames, pi)
     return _source_trace(int(s), weights, pi, frames)
 
 
@@ -295,9 +308,9 @@ def floyd_warshall(A: np.ndarray) -> Trace:
     n = len(distance)
     known = [[int(w != 0 or i == j) for j, w in enumerate(row)] for i, row in enumerate(distance)]
     Pi = [[i] * n for i in range(n)]
-    frames = []
+    frames: list = []
     for k in range(n):
-        frames.append((_copy_matrix(Pi),))
+        _push(frames, Pi, _copy_matrix)
         distance_k, Pi_k = distance[k], Pi[k]
         via_k = [j for j in range(n) if known[k][j]]
         for i in range(n):
@@ -312,7 +325,10 @@ def floyd_warshall(A: np.ndarray) -> Trace:
     return Trace(inputs=(A.tolist(),), outputs=(Pi,), frames=tuple(frames))
 
 
-def _spec(name: str, inputs, outputs, sample, run) -> AlgorithmSpec:
+def _spec(
+    name: str, inputs: tuple[Field, ...], outputs: tuple[Field, ...], sample: Sampler, run: Runner
+) -> AlgorithmSpec:
+    # The text shows one hint, named and printed like the output.
     return AlgorithmSpec(
         name=name, chapter=CHAPTER, inputs=inputs, outputs=outputs, hints=outputs,
         sample=sample, run=run, min_length=2,

@@ -27,16 +27,17 @@ def _scalar_format(flavor: Flavor) -> Callable[[Any], str]:
 
 class _NumberTexts(dict):
     """Number → text, each distinct number formatted once per trace (frames repeat the same
-    keys and indices many times). Zeros are formatted every time: 0.0 and -0.0 are one key
-    but print differently."""
+    keys and indices many times). Real zeros are formatted every time: 0.0 and -0.0 are one
+    key but print differently."""
 
-    def __init__(self, number: Callable[[Any], str]) -> None:
+    def __init__(self, number: Callable[[Any], str], reals: bool) -> None:
         super().__init__()
         self.number = number
+        self.reals = reals
 
     def __missing__(self, value: Any) -> str:
         text = self.number(value)
-        if value != 0:
+        if value != 0 or not self.reals:
             self[value] = text
         return text
 
@@ -45,8 +46,8 @@ class _Printer:
     """Prints the fields of one trace in one flavour, with the number texts shared."""
 
     def __init__(self, flavor: Flavor) -> None:
-        self.reals = _NumberTexts(_number_format(flavor))
-        self.ints = _NumberTexts(str)
+        self.reals = _NumberTexts(_number_format(flavor), reals=True)
+        self.ints = _NumberTexts(str, reals=False)
         self.scalar = _scalar_format(flavor)
 
     @staticmethod
