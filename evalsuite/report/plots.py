@@ -99,14 +99,44 @@ def _finish(plt, figure, axes, used: int, xlabel: str, ylabel: str, path: str | 
     plt.close(figure)
 
 
+def plot_by_algorithm(data: pd.DataFrame, metric: str, path: str | Path) -> None:
+    """Write a PNG: `metric` per algorithm as horizontal bars with 95% intervals, one bar per
+    run (for results at a single length, where a curve over length says nothing)."""
+    plt = _pyplot()
+    labelled = data.assign(run=run_labels(data, ("algo_name",)))
+    summary = summarise(labelled, ["algo_name", "run"], metric)
+    algorithms = sorted(summary["algo_name"].unique(), reverse=True)
+    runs = list(dict.fromkeys(labelled["run"]))
+    height = 0.8 / len(runs)
+    figure, axis = plt.subplots(figsize=(7, 0.3 * len(algorithms) * max(1, len(runs) / 1.5) + 1.2))
+    for offset, run in enumerate(runs):
+        rows = summary[summary["run"] == run].set_index("algo_name").reindex(algorithms)
+        positions = [i + (offset - (len(runs) - 1) / 2) * height for i in range(len(algorithms))]
+        errors = [(rows["mean"] - rows["ci_low"]).fillna(0), (rows["ci_high"] - rows["mean"]).fillna(0)]
+        axis.barh(positions, rows["mean"], height=height, xerr=errors, color=f"C{offset}", label=run,
+                  error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "grey"})
+    axis.set_yticks(range(len(algorithms)), algorithms, fontsize=8)
+    axis.set_xlim(0, 1.0 if metric != "abs_error" else None)
+    axis.set_xlabel(f"{metric} (bars: 95% interval)", fontsize=9)
+    axis.legend(fontsize=8, loc="lower right")
+    figure.tight_layout()
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=120, format="png")
+    plt.close(figure)
+
+
 def draw_report_plots(data: pd.DataFrame, metric: str, path: str | Path) -> list[Path]:
     """The plots `evalsuite report --plot PATH` writes for these results: CLRS-Text scores by
     algorithm; copying accuracy and counting absolute error by task, and the histogram of
-    predicted counts, for the over-squashing tasks (PATH gets -copy, -count, -counts)."""
+    predicted counts, for the over-squashing tasks (PATH gets -copy, -count, -counts).
+    Results at a single length get bars per algorithm instead of curves over length."""
     path = Path(path)
     tasks = set(data["task"].dropna()) if "task" in data else set()
     if not tasks & {"copy", "count"}:
-        plot_by_length(data, metric, path)
+        if "length" in data and data["length"].nunique() == 1:
+            plot_by_algorithm(data, metric, path)
+        else:
+            plot_by_length(data, metric, path)
         return [path]
     written = []
     for task, task_metric, suffix in (("copy", metric, "copy"), ("count", "abs_error", "count")):
