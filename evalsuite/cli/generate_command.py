@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from evalsuite.cli.options import parse_count, parse_int_list
@@ -35,10 +34,10 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from evalsuite.clrs.generate import plan_groups
-    from evalsuite.clrs.parallel import iter_group_records
+    from evalsuite.clrs.parallel import group_jsonl, group_records, map_groups
     from evalsuite.clrs.registry import parse_algorithms
     from evalsuite.clrs.splits import PRESETS
-    from evalsuite.datafiles import write_records
+    from evalsuite.datafiles import atomic_path, is_parquet, write_records
     from evalsuite.errors import EvalsuiteError
     from evalsuite.progress import ProgressBar
 
@@ -59,16 +58,24 @@ def run(args: argparse.Namespace) -> int:
     per_group = samples * (2 if hints == "both" else 1)
     progress = ProgressBar(len(groups) * per_group, label="generate", unit="samples")
 
+    def write_jsonl(out) -> None:
+        for _, text in map_groups(groups, group_jsonl, workers):
+            out.write(text)
+            progress.update(per_group)
+
     def records():
-        for _, group_records in iter_group_records(groups, workers):
-            yield from group_records
-            progress.update(len(group_records))
+        for _, rows in map_groups(groups, group_records, workers):
+            yield from rows
+            progress.update(len(rows))
 
     with progress:
         if args.output == "-":
-            for record in records():
-                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            write_jsonl(sys.stdout)
             return 0
-        count = write_records(records(), args.output)
-    print(f"wrote {count} samples to {args.output}", file=sys.stderr)
+        if is_parquet(args.output):
+            write_records(records(), args.output)
+        else:
+            with atomic_path(args.output) as temporary, open(temporary, "w", encoding="utf-8") as out:
+                write_jsonl(out)
+    print(f"wrote {len(groups) * per_group} samples to {args.output}", file=sys.stderr)
     return 0
