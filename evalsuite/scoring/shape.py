@@ -61,11 +61,19 @@ def parse_exact(text: str) -> tuple[Shape, list[str]] | None:
     return parsed[0], parsed[2]
 
 
+NUMBER = Number()
+
+
 def _parse_value(tokens: list[str], i: int):
     if i >= len(tokens):
         return None
     token = tokens[i]
     if token == "[":
+        j = i + 1
+        while j < len(tokens) and _is_number(tokens[j]):  # the common case: a row of numbers
+            j += 1
+        if j < len(tokens) and tokens[j] == "]" and j > i + 1:
+            return Bracketed(j - i - 1, NUMBER), j + 1, tokens[i + 1:j]
         items, leaves, j = [], [], i + 1
         while j < len(tokens) and tokens[j] != "]":
             parsed = _parse_value(tokens, j)
@@ -76,7 +84,7 @@ def _parse_value(tokens: list[str], i: int):
             j = parsed[1] + (1 if parsed[1] < len(tokens) and tokens[parsed[1]] == "," else 0)
         if j >= len(tokens) or (items and any(item != items[0] for item in items)):
             return None
-        return Bracketed(len(items), items[0] if items else Number()), j + 1, leaves
+        return Bracketed(len(items), items[0] if items else NUMBER), j + 1, leaves
     if token == "(":
         parsed = _parse_sequence(tokens, i + 1, top=False)
         if parsed is None or parsed[1] >= len(tokens) or tokens[parsed[1]] != ")":
@@ -84,7 +92,7 @@ def _parse_value(tokens: list[str], i: int):
         shape = Sequence(parsed[0].parts if isinstance(parsed[0], Sequence) else (parsed[0],), True)
         return shape, parsed[1] + 1, parsed[2]
     if _is_number(token):
-        return Number(), i + 1, [token]
+        return NUMBER, i + 1, [token]
     return None
 
 
