@@ -100,3 +100,11 @@ def test_failure_midway_leaves_no_file_behind(tmp_path: Path, monkeypatch) -> No
     with pytest.raises(RuntimeError):
         main(["generate", "--algorithms", "bfs", "--lengths", "5", "-o", str(out)])
     assert os.listdir(tmp_path) == []
+
+
+def test_output_file_gets_the_usual_permissions(tmp_path: Path) -> None:
+    out = tmp_path / "s.jsonl"
+    assert main(["generate", "--algorithms", "minimum", "--lengths", "4", "-o", str(out)]) == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
