@@ -26,6 +26,7 @@ from evalsuite.datafiles import atomic_path
 from evalsuite.errors import EvalsuiteError
 from evalsuite.oversquash.pairs import PAIR_KINDS, CheckedPair, checked_pairs
 from evalsuite.progress import ProgressBar
+from evalsuite.report.plots import pyplot
 
 if TYPE_CHECKING:
     from evalsuite.oversquash.local_model import LocalModel
@@ -149,18 +150,6 @@ def write_csv(rows: Sequence, path: str | Path) -> None:
         writer = csv.DictWriter(out, fieldnames=[field.name for field in fields(rows[0])])
         writer.writeheader()
         writer.writerows(asdict(row) for row in rows)
-
-
-def pyplot():
-    """matplotlib's pyplot on the file-only Agg backend."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise EvalsuiteError("plots need matplotlib: pip install 'evalsuite[plot]'") from None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def plot_collapse(rows: Sequence[CollapseRow], path: str | Path, title: str = "") -> None:

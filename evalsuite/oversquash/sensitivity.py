@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING
 
 from evalsuite.datafiles import atomic_path
 from evalsuite.errors import EvalsuiteError
-from evalsuite.oversquash.collapse import pyplot, write_csv
+from evalsuite.oversquash.collapse import write_csv
 from evalsuite.oversquash.pairs import make_pair
+from evalsuite.report.plots import pyplot
 
 if TYPE_CHECKING:
     from evalsuite.oversquash.local_model import LocalModel

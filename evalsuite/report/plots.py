@@ -14,7 +14,8 @@ from evalsuite.report.summary import summarise
 from evalsuite.report.tables import run_labels
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib's pyplot on the file-only Agg backend; one clear error without matplotlib."""
     try:
         import matplotlib
     except ImportError:
@@ -39,7 +40,7 @@ def plot_by_length(data: pd.DataFrame, metric: str, path: str | Path, panel: str
     marked for CLRS algorithms."""
     if "length" not in data or data["length"].isna().all():
         raise EvalsuiteError("--plot needs a length per sample (the results have none)")
-    plt = _pyplot()
+    plt = pyplot()
     labelled = data.assign(run=run_labels(data, (panel,)))
     summary = summarise(labelled, [panel, "run", "length"], metric)
     panels = sorted(summary[panel].astype(str).unique())
@@ -64,7 +65,7 @@ def plot_by_length(data: pd.DataFrame, metric: str, path: str | Path, panel: str
 
 def plot_histogram(data: pd.DataFrame, column: str, path: str | Path, panel: str = "variant") -> None:
     """Write a PNG: the distribution of `column` (e.g. predicted counts), one panel per `panel`."""
-    plt = _pyplot()
+    plt = pyplot()
     values = data.dropna(subset=[column])
     panels = sorted(values[panel].astype(str).unique())
     if not panels:
@@ -102,7 +103,7 @@ def _finish(plt, figure, axes, used: int, xlabel: str, ylabel: str, path: str | 
 def plot_by_algorithm(data: pd.DataFrame, metric: str, path: str | Path) -> None:
     """Write a PNG: `metric` per algorithm as horizontal bars with 95% intervals, one bar per
     run (for results at a single length, where a curve over length says nothing)."""
-    plt = _pyplot()
+    plt = pyplot()
     labelled = data.assign(run=run_labels(data, ("algo_name",)))
     summary = summarise(labelled, ["algo_name", "run"], metric)
     algorithms = sorted(summary["algo_name"].unique(), reverse=True)
