@@ -51,14 +51,44 @@ def load_backend(model: str, options: BackendOptions | None = None) -> Backend:
     """The backend for `model`, written PROVIDER/MODEL (e.g. openai/gpt-4o-mini, hf/gemma-3-270m),
     behind the response cache unless `options.cache` is None."""
     options = options or BackendOptions()
+    provider, name = split_model(model)
+    _check(options)
+    return PROVIDERS[provider](name, options)
+
+
+def split_model(model: str) -> tuple[str, str]:
+    """(provider, model name) of PROVIDER/MODEL; one clear error for an unknown provider."""
     provider, _, name = model.partition("/")
     if provider not in PROVIDERS or not name:
         raise EvalsuiteError(
             f"unknown model {model!r}: write PROVIDER/MODEL with PROVIDER one of "
             + ", ".join(PROVIDERS)
         )
-    _check(options)
-    return PROVIDERS[provider](name, options)
+    return provider, name
+
+
+HOSTED = {"openai": ("openai_api", "OpenAIAPI"), "anthropic": ("anthropic_api", "AnthropicAPI")}
+
+
+def hosted_credentials(model: str, base_url: str | None) -> tuple[str, str | None] | None:
+    """(API key, base URL) of a hosted model, read from the environment (None for local
+    providers). Checking it before a run sends anything is the point: no key and no base
+    URL is one clear error naming the variable to set."""
+    from importlib import import_module
+
+    provider, name = split_model(model)
+    if provider not in HOSTED:
+        return None
+    provider_module = import_module(f"evalsuite.backends.{HOSTED[provider][0]}")
+    base_url = base_url or os.environ.get(provider_module.BASE_URL_ENV) or None
+    api_key = os.environ.get(provider_module.KEY_ENV)
+    if not api_key:
+        if base_url is None:
+            raise EvalsuiteError(
+                f"{provider}/{name} needs an API key: set {provider_module.KEY_ENV} in the environment"
+            )
+        api_key = "EMPTY"  # local OpenAI-compatible servers usually ignore the key
+    return api_key, base_url
 
 
 def _check(options: BackendOptions) -> None:
@@ -80,22 +110,14 @@ def _cached(backend: Backend, options: BackendOptions, identity: dict | None = N
     return CachedBackend(backend, ResponseCache(options.cache), identity)
 
 
-def _hosted(name: str, options: BackendOptions, module: str, cls: str) -> Backend:
+def _hosted(provider: str, name: str, options: BackendOptions) -> Backend:
     from importlib import import_module
 
     from evalsuite.backends.concurrency import ConcurrentBackend, RetryPolicy
 
+    module, cls = HOSTED[provider]
     provider_module = import_module(f"evalsuite.backends.{module}")
-    provider = getattr(provider_module, cls).provider
-    key_env, base_url_env = provider_module.KEY_ENV, provider_module.BASE_URL_ENV
-    base_url = options.base_url or os.environ.get(base_url_env) or None
-    api_key = os.environ.get(key_env)
-    if not api_key:
-        if base_url is None:
-            raise EvalsuiteError(
-                f"{provider}/{name} needs an API key: set {key_env} in the environment"
-            )
-        api_key = "EMPTY"  # local OpenAI-compatible servers usually ignore the key
+    api_key, base_url = hosted_credentials(f"{provider}/{name}", options.base_url)
     price = load_prices(options.prices).lookup(provider, name)
     if options.max_cost is not None and price is None:
         raise EvalsuiteError(
@@ -118,11 +140,11 @@ def _hosted(name: str, options: BackendOptions, module: str, cls: str) -> Backen
 
 
 def _openai(name: str, options: BackendOptions) -> Backend:
-    return _hosted(name, options, "openai_api", "OpenAIAPI")
+    return _hosted("openai", name, options)
 
 
 def _anthropic(name: str, options: BackendOptions) -> Backend:
-    return _hosted(name, options, "anthropic_api", "AnthropicAPI")
+    return _hosted("anthropic", name, options)
 
 
 def _local_identity(provider: str, name: str, options: BackendOptions) -> dict:

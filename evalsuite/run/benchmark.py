@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import platform
 import re
 import subprocess
@@ -13,13 +12,11 @@ from importlib import metadata
 from pathlib import Path
 
 from evalsuite import __version__
-from evalsuite.errors import EvalsuiteError
 from evalsuite.run.config import RunConfig
 from evalsuite.run.execute import Totals, check_reachable, run_units
 from evalsuite.run.plan import WorkUnit, build_units, prompt_grid, select_items
 from evalsuite.run.store import SUMMARY, RunStore
 
-KEY_VARIABLES = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 PACKAGES = ("numpy", "pandas", "jinja2", "tenacity", "openai", "anthropic", "torch", "transformers", "vllm")
 
 
@@ -41,16 +38,10 @@ def default_out_dir(config: RunConfig) -> Path:
 
 def preflight(config: RunConfig) -> None:
     """Everything that can be checked before a request is sent: model names, keys, server."""
-    from evalsuite.backends import PROVIDERS
+    from evalsuite.backends import hosted_credentials
 
-    for model in config.models:
-        provider, _, name = model.partition("/")
-        if provider not in PROVIDERS or not name:
-            raise EvalsuiteError(f"unknown model {model!r}: write PROVIDER/MODEL with PROVIDER one of {', '.join(PROVIDERS)}")
-        variable = KEY_VARIABLES.get(provider)
-        if variable and not os.environ.get(variable) and not (config.base_url or os.environ.get(f"{provider.upper()}_BASE_URL")):
-            raise EvalsuiteError(f"{model} needs an API key: set {variable} in the environment")
-    if any(model.split("/")[0] in KEY_VARIABLES for model in config.models):
+    hosted = [hosted_credentials(model, config.base_url) for model in config.models]
+    if any(credentials is not None for credentials in hosted):
         check_reachable(config.base_url)
 
 
