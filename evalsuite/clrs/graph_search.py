@@ -21,7 +21,8 @@ adds 0.01 per tick, which orders them the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from itertools import compress
 
 import numpy as np
@@ -212,6 +213,36 @@ def topological_sort(A: np.ndarray) -> Trace:
     return Trace(inputs=(matrix,), outputs=(following, head), frames=tuple(frames))
 
 
+@dataclass
+class _LowLinks:
+    """Discovery times, low-links and DFS children, kept up to date by `_low_link_walk`."""
+
+    children: list[list[int]]
+    discovered: list[int]
+    low: list[int]
+
+
+def _low_link_walk(matrix: list[list[int]]) -> Iterator[tuple[int, int, int, _LowLinks]]:
+    """The DFS events of `_walk` (one per hint frame), each yielded after the low-link
+    bookkeeping for it is done: at FINISH, u's low-link already includes its children's."""
+    n = len(matrix)
+    links = _LowLinks([[] for _ in range(n)], [0] * n, [0] * n)
+    tick = 0
+    for kind, u, v in _walk(_neighbours(matrix), range(n), True, True):
+        if kind == DISCOVER:
+            tick += 1
+            links.discovered[u] = links.low[u] = tick
+        elif kind == TREE:
+            links.children[u].append(v)
+        elif kind == BACK:
+            links.low[u] = min(links.low[u], links.discovered[v])
+        elif kind == FINISH:
+            tick += 1
+            for child in links.children[u]:
+                links.low[u] = min(links.low[u], links.low[child])
+        yield kind, u, v, links
+
+
 def articulation_points(A: np.ndarray) -> Trace:
     """Cut vertices by low-link DFS; `is_cut` is a 0/1 mask.
 
@@ -221,29 +252,17 @@ def articulation_points(A: np.ndarray) -> Trace:
     matrix = _graph_input(A)
     n = len(matrix)
     parent = list(range(n))
-    children: list[list[int]] = [[] for _ in range(n)]
-    discovered = [0] * n
-    low = [0] * n
-    tick = 0
     is_cut = [0] * n
     shown = is_cut[:]
     frames = []
-    for kind, u, v in _walk(_neighbours(matrix), range(n), True, True):
-        if kind == DISCOVER:
-            tick += 1
-            discovered[u] = low[u] = tick
-        elif kind == TREE:
+    for kind, u, v, links in _low_link_walk(matrix):
+        if kind == TREE:
             parent[v] = u
-            children[u].append(v)
-        elif kind == BACK:
-            low[u] = min(low[u], discovered[v])
         elif kind == FINISH:
-            tick += 1
-            for child in children[u]:
-                low[u] = min(low[u], low[child])
+            children = links.children[u]
             is_root = parent[u] == u
-            if (is_root and len(children[u]) > 1) or (
-                not is_root and any(low[child] >= discovered[u] for child in children[u])
+            if (is_root and len(children) > 1) or (
+                not is_root and any(links.low[child] >= links.discovered[u] for child in children)
             ):
                 is_cut[u] = 1
                 shown = is_cut[:]
@@ -258,11 +277,6 @@ def bridges(A: np.ndarray) -> Trace:
     (u, v) becomes 1 in both directions when v's low-link is later than u's discovery.
     """
     matrix = _graph_input(A)
-    n = len(matrix)
-    children: list[list[int]] = [[] for _ in range(n)]
-    discovered = [0] * n
-    low = [0] * n
-    tick = 0
     is_bridge = [
         [0 if weight or i == j else -1 for j, weight in enumerate(row)]
         for i, row in enumerate(matrix)
@@ -270,20 +284,10 @@ def bridges(A: np.ndarray) -> Trace:
     # Frames share unchanged rows: only the two rows of a new bridge are copied.
     shown = [row[:] for row in is_bridge]
     frames = []
-    for kind, u, v in _walk(_neighbours(matrix), range(n), True, True):
-        if kind == DISCOVER:
-            tick += 1
-            discovered[u] = low[u] = tick
-        elif kind == TREE:
-            children[u].append(v)
-        elif kind == BACK:
-            low[u] = min(low[u], discovered[v])
-        elif kind == FINISH:
-            tick += 1
-            for child in children[u]:
-                low[u] = min(low[u], low[child])
-            for child in children[u]:
-                if low[child] > discovered[u]:
+    for kind, u, _, links in _low_link_walk(matrix):
+        if kind == FINISH:
+            for child in links.children[u]:
+                if links.low[child] > links.discovered[u]:
                     is_bridge[u][child] = is_bridge[child][u] = 1
                     shown = list(shown)
                     shown[u], shown[child] = is_bridge[u][:], is_bridge[child][:]
