@@ -10,41 +10,35 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from evalsuite.backends.base import Backend, Completion, GenerationParams, Request
 from evalsuite.backends.cache import CachedBackend, ResponseCache, default_cache_path
 from evalsuite.backends.cost import PriceTable, dry_run, load_prices
+from evalsuite.backends.options import (
+    EngineOptions,
+    HFOptions,
+    HostedOptions,
+    LlamaCppOptions,
+    VLLMOptions,
+    check,
+)
 from evalsuite.errors import EvalsuiteError
 
 __all__ = [
-    "PROVIDERS", "Backend", "BackendOptions", "Completion", "GenerationParams", "PriceTable",
-    "Request", "dry_run", "load_backend", "load_prices",
+    "PROVIDERS", "Backend", "BackendOptions", "Completion", "EngineOptions", "GenerationParams",
+    "HFOptions", "HostedOptions", "LlamaCppOptions", "PriceTable", "Request", "VLLMOptions",
+    "dry_run", "engine_of", "load_backend", "load_prices",
 ]
 
 
 @dataclass(frozen=True)
 class BackendOptions:
-    """Everything a backend may be configured with; each provider reads the fields it uses.
+    """How to make a backend: the response cache file (None: no cache) and each engine's own
+    options; a backend receives only those of its engine."""
 
-    `cache` is the response cache file (None: no cache); `timeout` is seconds per request;
-    `max_cost` USD for the run; `prices` a price file extending the shipped table.
-    """
-
-    base_url: str | None = None
-    concurrency: int = 16
-    max_retries: int = 6
-    timeout: float = 120.0
-    rpm: float | None = None
-    tpm: float | None = None
     cache: Path | None = field(default_factory=default_cache_path)
-    max_cost: float | None = None
-    prices: Path | None = None
-    dtype: str = "auto"
-    device: str | None = None
-    tensor_parallel_size: int = 1
-    batch_size: int = 8
-    initial_backoff: float = 1.0
-    max_backoff: float = 60.0
+    engines: EngineOptions = field(default_factory=EngineOptions)
 
 
 def load_backend(model: str, options: BackendOptions | None = None) -> Backend:
@@ -52,8 +46,16 @@ def load_backend(model: str, options: BackendOptions | None = None) -> Backend:
     behind the response cache unless `options.cache` is None."""
     options = options or BackendOptions()
     provider, name = split_model(model)
-    _check(options)
-    return PROVIDERS[provider](name, options)
+    engine, make = PROVIDERS[provider]
+    engine_options = getattr(options.engines, engine) if engine else None
+    if engine_options is not None:
+        check(engine_options)
+    return _cached(make(name, engine_options), options.cache, provider, name, engine_options)
+
+
+def engine_of(model: str) -> str | None:
+    """The engine whose options a model's backend reads (`hosted`, `hf`, …; None for dummy/)."""
+    return PROVIDERS[split_model(model)[0]][0]
 
 
 def split_model(model: str) -> tuple[str, str]:
@@ -91,26 +93,23 @@ def hosted_credentials(model: str, base_url: str | None) -> tuple[str, str | Non
     return api_key, base_url
 
 
-def _check(options: BackendOptions) -> None:
-    for label, value, least in [("--concurrency", options.concurrency, 1),
-                                ("--max-retries", options.max_retries, 0),
-                                ("--batch-size", options.batch_size, 1),
-                                ("--tensor-parallel-size", options.tensor_parallel_size, 1)]:
-        if value < least:
-            raise EvalsuiteError(f"{label} must be {least} or more, got {value}")
-    for label, number in [("--timeout", options.timeout), ("--rpm", options.rpm),
-                          ("--tpm", options.tpm), ("--max-cost", options.max_cost)]:
-        if number is not None and number <= 0:
-            raise EvalsuiteError(f"{label} must be more than 0, got {number:g}")
-
-
-def _cached(backend: Backend, options: BackendOptions, identity: dict | None = None) -> Backend:
-    if options.cache is None:
+def _cached(backend: Backend, cache: Path | None, provider: str, name: str, options: Any) -> Backend:
+    if cache is None or provider == "dummy":  # dummy/ answers instantly: nothing to cache
         return backend
-    return CachedBackend(backend, ResponseCache(options.cache), identity)
+    return CachedBackend(backend, ResponseCache(cache), _identity(backend, provider, name, options))
 
 
-def _hosted(provider: str, name: str, options: BackendOptions) -> Backend:
+def _identity(backend: Backend, provider: str, name: str, options: Any) -> dict:
+    """What names the model in the cache key: a hosted model and its server, or a local
+    model with the options that change its numerics (and so its greedy answers)."""
+    identity = getattr(backend, "cache_identity", None)
+    if identity is not None:
+        return dict(identity)
+    return {"provider": provider, "model": name, "base_url": None,
+            "dtype": getattr(options, "dtype", None), "device": getattr(options, "device", None)}
+
+
+def _hosted(provider: str, name: str, options: HostedOptions) -> Backend:
     from importlib import import_module
 
     from evalsuite.backends.concurrency import ConcurrentBackend, RetryPolicy
@@ -118,7 +117,7 @@ def _hosted(provider: str, name: str, options: BackendOptions) -> Backend:
     module, cls = HOSTED[provider]
     provider_module = import_module(f"evalsuite.backends.{module}")
     api_key, base_url = hosted_credentials(f"{provider}/{name}", options.base_url)
-    price = load_prices(options.prices).lookup(provider, name)
+    price = load_prices(Path(options.prices) if options.prices else None).lookup(provider, name)
     if options.max_cost is not None and price is None:
         raise EvalsuiteError(
             f"--max-cost needs a price for {provider}/{name}: add it under [{provider}] "
@@ -132,50 +131,43 @@ def _hosted(provider: str, name: str, options: BackendOptions) -> Backend:
         initial_backoff_s=options.initial_backoff, max_backoff_s=options.max_backoff,
         jitter_s=min(1.0, options.initial_backoff),
     )
-    backend = ConcurrentBackend(
+    return ConcurrentBackend(
         api, concurrency=options.concurrency, policy=policy, rpm=options.rpm, tpm=options.tpm,
         price=price, max_cost_usd=options.max_cost,
     )
-    return _cached(backend, options)
 
 
-def _openai(name: str, options: BackendOptions) -> Backend:
+def _openai(name: str, options: HostedOptions) -> Backend:
     return _hosted("openai", name, options)
 
 
-def _anthropic(name: str, options: BackendOptions) -> Backend:
+def _anthropic(name: str, options: HostedOptions) -> Backend:
     return _hosted("anthropic", name, options)
 
 
-def _local_identity(provider: str, name: str, options: BackendOptions) -> dict:
-    # Numerics, and so greedy answers, can change with dtype and device.
-    return {"provider": provider, "model": name, "base_url": None,
-            "dtype": options.dtype, "device": options.device}
-
-
-def _hf(name: str, options: BackendOptions) -> Backend:
+def _hf(name: str, options: HFOptions) -> Backend:
     from evalsuite.backends.hf import HFBackend
 
-    return _cached(HFBackend(name, options), options, _local_identity("hf", name, options))
+    return HFBackend(name, options)
 
 
-def _vllm(name: str, options: BackendOptions) -> Backend:
+def _vllm(name: str, options: VLLMOptions) -> Backend:
     from evalsuite.backends.vllm import VLLMBackend
 
-    identity = _local_identity("vllm", name, options)
-    return _cached(VLLMBackend(name, options), options, identity)
+    return VLLMBackend(name, options)
 
 
-def _dummy(name: str, options: BackendOptions) -> Backend:
+def _dummy(name: str, options: None) -> Backend:
     from evalsuite.backends.dummy import DummyBackend
 
-    return DummyBackend(name)  # answers instantly: nothing to cache
+    return DummyBackend(name)
 
 
-PROVIDERS: dict[str, Callable[[str, BackendOptions], Backend]] = {
-    "openai": _openai,
-    "anthropic": _anthropic,
-    "vllm": _vllm,
-    "hf": _hf,
-    "dummy": _dummy,
+# provider -> (the engine whose options it reads, the function that makes its backend)
+PROVIDERS: dict[str, tuple[str | None, Callable[[str, Any], Backend]]] = {
+    "openai": ("hosted", _openai),
+    "anthropic": ("hosted", _anthropic),
+    "vllm": ("vllm", _vllm),
+    "hf": ("hf", _hf),
+    "dummy": (None, _dummy),
 }

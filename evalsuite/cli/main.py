@@ -14,13 +14,22 @@ from evalsuite.errors import EvalsuiteError
 COMMANDS = ("run", "generate", "algorithms", "prompt", "score", "report", "oversquash")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse without prefix matching, so that a new flag never silently means an old one
+    (`--batch` is not `--batch-size`); subcommands' parsers are made of this class too."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="evalsuite",
         description="Measure how well language models reason in context (CLRS-Text).",
     )
     parser.add_argument("--version", action="version", version=f"evalsuite {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMANDS:
         importlib.import_module(f"evalsuite.cli.{name.replace('-', '_')}_command").add_parser(subparsers)
     return parser

@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 
 from evalsuite.cli.options import parse_count, parse_int_list
-from evalsuite.cli.run_command import add_backend_options, backend_settings, report_outcome
+from evalsuite.cli.run_command import (
+    add_backend_options,
+    backend_settings,
+    report_outcome,
+)
 
 
 def add_parser(subparsers) -> None:
@@ -25,7 +29,10 @@ def add_parser(subparsers) -> None:
                      ("--styles", "answer-only", "answer-only, zero-shot-cot, few-shot-cot"),
                      "5-195 step 10")
     try:
-        from evalsuite.cli.oversquash_local import add_collapse_parser, add_sensitivity_parser
+        from evalsuite.cli.oversquash_local import (
+            add_collapse_parser,
+            add_sensitivity_parser,
+        )
     except ImportError:  # pragma: no cover - the local-model experiments are not installed
         return
     add_collapse_parser(commands)
@@ -57,13 +64,18 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dataclasses import replace
 
-    from evalsuite.oversquash.tasks import COPY_LENGTHS, COUNT_LENGTHS, copy_items, count_items
+    from evalsuite.oversquash.tasks import (
+        COPY_LENGTHS,
+        COUNT_LENGTHS,
+        copy_items,
+        count_items,
+    )
     from evalsuite.oversquash.units import squash_units
     from evalsuite.prompts import TemplateSet
     from evalsuite.run import RunConfig
     from evalsuite.run.benchmark import SummaryPlan, execute_run
+    from evalsuite.run.config import with_settings
 
     samples = parse_count(args.samples, "--samples")
     seed = parse_count(args.seed, "--seed")
@@ -80,7 +92,9 @@ def run(args: argparse.Namespace) -> int:
     settings = backend_settings(args)
     study = {"family": args.family, "kinds": list(kinds), "styles": list(styles), "lengths": list(lengths),
              "samples": samples, "seed": seed, "mode": args.mode}
-    config = replace(RunConfig(), **settings, templates=args.templates, extra={"oversquash": study},
-                     algorithms="", lengths=tuple(lengths), styles=tuple(styles), modes=(args.mode,), samples=samples)
+    config = with_settings(RunConfig(), {
+        **settings, "templates": args.templates, "extra": {"oversquash": study}, "algorithms": "",
+        "lengths": tuple(lengths), "styles": tuple(styles), "modes": (args.mode,), "samples": samples,
+    })
     units = squash_units(items, config.models, args.mode, config.temperature, config.max_tokens, TemplateSet(args.templates))
     return report_outcome(execute_run(config, units, plan), config.dry_run)

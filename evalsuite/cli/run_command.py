@@ -50,33 +50,52 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
+ENGINE_GROUPS = {
+    "hosted": "hosted APIs (openai/, anthropic/)",
+    "hf": "transformers (hf/)",
+    "vllm": "vLLM (vllm/)",
+    "llamacpp": "llama.cpp (llamacpp/)",
+}
+
+
 def add_backend_options(parser: argparse.ArgumentParser) -> None:
-    """Options of the backends, shared by every command that queries models."""
-    backend = parser.add_argument_group("backends")
-    backend.add_argument("--base-url", help="OpenAI-compatible or Anthropic server (or OPENAI_BASE_URL)")
-    backend.add_argument("--concurrency", type=int, help="requests in flight (default: 16)")
-    backend.add_argument("--max-retries", type=int, help="retries per request (default: 6)")
-    backend.add_argument("--timeout", type=float, help="seconds per request (default: 120)")
-    backend.add_argument("--rpm", type=float, help="at most this many requests per minute")
-    backend.add_argument("--tpm", type=float, help="at most this many tokens per minute")
-    backend.add_argument("--cache", help="response cache file (default: ~/.cache/evalsuite/responses.sqlite)")
-    backend.add_argument("--no-cache", action="store_true", help="no response cache")
-    backend.add_argument("--max-cost", type=float, help="stop sending new requests once this many USD are spent")
-    backend.add_argument("--prices", help="TOML price file extending the shipped table")
-    backend.add_argument("--dry-run", action="store_true", help="print requests, estimated tokens and cost; send nothing")
-    backend.add_argument("--dtype", help="hf/vllm: float32, bfloat16, float16 or auto")
-    backend.add_argument("--device", help="hf: cpu, cuda or auto")
-    backend.add_argument("--tensor-parallel-size", type=int, help="vllm: GPUs per model")
-    backend.add_argument("--batch-size", type=int, help="hf: prompts per generation batch (default: 8)")
+    """The response cache, and each engine's options in a group of its own (built from the
+    engines' option dataclasses, so that flags, defaults and help cannot drift apart)."""
+    from dataclasses import fields
+
+    from evalsuite.backends.options import ENGINE_TYPES, flag
+
+    general = parser.add_argument_group("responses")
+    general.add_argument("--cache", help="response cache file (default: ~/.cache/evalsuite/responses.sqlite)")
+    general.add_argument("--no-cache", action="store_true", help="no response cache")
+    general.add_argument("--dry-run", action="store_true", help="print requests, estimated tokens and cost; send nothing")
+    seen: set[str] = set()
+    for engine, kind in ENGINE_TYPES.items():
+        group = parser.add_argument_group(ENGINE_GROUPS[engine])
+        for item in fields(kind):
+            if item.name in seen:
+                continue
+            seen.add(item.name)
+            # Values are checked by the engine's options (one line, exit 2), not by argparse.
+            group.add_argument(flag(item.name), dest=f"engine_{item.name}", metavar=item.name.upper(), type=_parser_of(item.type),
+                               help=item.metadata["help"])
 
 
-BACKEND_SETTINGS = ("base_url", "concurrency", "max_retries", "timeout", "rpm", "tpm", "max_cost", "prices",
-                    "dtype", "device", "tensor_parallel_size", "batch_size", "temperature", "cache")
+def _parser_of(annotation: str):
+    return int if annotation.startswith("int") else float if annotation.startswith("float") else str
 
 
 def backend_settings(args: argparse.Namespace) -> dict:
-    """Backend, output and budget settings given on the command line."""
-    settings = {name: getattr(args, name) for name in BACKEND_SETTINGS if getattr(args, name, None) is not None}
+    """Engine, output and budget settings given on the command line (engine options by their
+    field names, e.g. `concurrency`, `dtype`)."""
+    from evalsuite.backends.options import OWNERS
+
+    settings = {name: getattr(args, f"engine_{name}") for name in OWNERS
+                if getattr(args, f"engine_{name}", None) is not None}
+    if args.temperature is not None:
+        settings["temperature"] = args.temperature
+    if args.cache is not None:
+        settings["cache"] = args.cache
     if args.models:
         settings["models"] = tuple(args.models)
     if args.max_tokens is not None:
@@ -124,15 +143,14 @@ def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from evalsuite.run import RunConfig, run_benchmark
-    from evalsuite.run.config import config_from_toml, resolve
+    from evalsuite.run.config import config_from_toml, resolve, with_settings
     from evalsuite.run.store import RunStore
 
     settings = command_line_settings(args)
     if args.resume:
-        recorded = RunStore(args.resume).read_manifest()["config"]
-        recorded = {k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items()}
-        config = replace(RunConfig(**recorded), out=args.resume)
-        config = replace(config, **{k: v for k, v in settings.items() if k not in config.identity()})
+        recorded = RunConfig.from_manifest(RunStore(args.resume).read_manifest()["config"])
+        config = with_settings(replace(recorded, out=args.resume),
+                               {k: v for k, v in settings.items() if k not in recorded.identity()})
     else:
         file_settings = config_from_toml(args.config) if args.config else {}
         config = resolve(RunConfig(), file_settings, settings)

@@ -40,9 +40,10 @@ def preflight(config: RunConfig) -> None:
     """Everything that can be checked before a request is sent: model names, keys, server."""
     from evalsuite.backends import hosted_credentials
 
-    hosted = [hosted_credentials(model, config.base_url) for model in config.models]
+    base_url = config.engines.hosted.base_url
+    hosted = [hosted_credentials(model, base_url) for model in config.models]
     if any(credentials is not None for credentials in hosted):
-        check_reachable(config.base_url)
+        check_reachable(base_url)
 
 
 def _git_revision() -> str | None:
@@ -72,7 +73,8 @@ def dry_run_text(units: list[WorkUnit], config: RunConfig) -> str:
     """Requests, estimated tokens and cost per model, without sending anything."""
     from evalsuite.backends import dry_run, load_prices
 
-    prices = load_prices(Path(config.prices) if config.prices else None)
+    prices_file = config.engines.hosted.prices
+    prices = load_prices(Path(prices_file) if prices_file else None)
     lines = []
     for model in dict.fromkeys(unit.model for unit in units):
         requests = [unit.request for unit in units if unit.model == model]

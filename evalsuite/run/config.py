@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from evalsuite.backends.options import OWNERS, EngineOptions
 from evalsuite.errors import EvalsuiteError
 
 if sys.version_info >= (3, 11):
@@ -51,19 +52,8 @@ class RunConfig:
     shard: tuple[int, int] = (1, 1)
     templates: str | None = None
     out: str | None = None
-    base_url: str | None = None
-    concurrency: int = 16
-    max_retries: int = 6
-    timeout: float = 120.0
-    rpm: float | None = None
-    tpm: float | None = None
     cache: str | None = "default"
-    max_cost: float | None = None
-    prices: str | None = None
-    dtype: str = "auto"
-    device: str | None = None
-    tensor_parallel_size: int = 1
-    batch_size: int = 8
+    engines: EngineOptions = field(default_factory=EngineOptions)  # each engine's own options
     dry_run: bool = False
     extra: dict[str, Any] = field(default_factory=dict)  # settings of other task families
 
@@ -74,10 +64,22 @@ class RunConfig:
 
     def to_manifest(self) -> dict[str, Any]:
         """The whole configuration for the manifest (no secrets: keys never live here)."""
-        values = {name: _jsonable(value) for name, value in asdict(self).items()}
-        if values.get("base_url"):
-            values["base_url"] = _without_credentials(values["base_url"])
-        return values
+        values = {name: _jsonable(value) for name, value in asdict(self).items() if name != "engines"}
+        engines = self.engines.to_dict()
+        if engines["hosted"].get("base_url"):
+            engines["hosted"]["base_url"] = _without_credentials(engines["hosted"]["base_url"])
+        return {**values, "engines": engines}
+
+    @classmethod
+    def from_manifest(cls, recorded: dict[str, Any]) -> RunConfig:
+        """The configuration a manifest recorded (engine options of manifests written before
+        they were grouped by engine are read from their flat names)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items() if k in known}
+        engines = EngineOptions.from_dict(recorded.get("engines") or {})
+        flat = {k: v for k, v in recorded.items() if k in OWNERS and k not in known}
+        values["engines"] = engines.with_settings(flat)
+        return cls(**values)
 
 
 def _jsonable(value: Any) -> Any:
@@ -107,7 +109,7 @@ def config_from_toml(path: str | Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         raise EvalsuiteError(f"--config {file}: {error}") from None
     table = data.get("run", data)
-    known = {f.name for f in fields(RunConfig)} - {"extra", "out", "dry_run"}
+    known = ({f.name for f in fields(RunConfig)} | set(OWNERS)) - {"extra", "out", "dry_run", "engines"}
     settings: dict[str, Any] = {}
     for key, value in table.items():
         name = key.replace("-", "_")
@@ -133,6 +135,36 @@ def parse_shard(text: str) -> tuple[int, int]:
     return index, count
 
 
+def with_settings(config: RunConfig, settings: dict[str, Any]) -> RunConfig:
+    """`config` with flat settings applied: run fields by name, engine options (`dtype`,
+    `concurrency`, …) to every engine that has them. An engine option that none of the run's
+    models reads is an error, not silently ignored."""
+    engine_settings = {k: v for k, v in settings.items() if k in OWNERS}
+    run_settings = {k: v for k, v in settings.items() if k not in OWNERS}
+    config = replace(config, **run_settings)
+    if engine_settings:
+        check_engine_settings(engine_settings, config.models)
+        config = replace(config, engines=config.engines.with_settings(engine_settings))
+    config.engines.check()
+    return config
+
+
+def check_engine_settings(settings: dict[str, Any], models: tuple[str, ...]) -> None:
+    from evalsuite.backends import engine_of
+
+    used = {engine_of(model) for model in models}
+    for name in settings:
+        if not used & set(OWNERS[name]):
+            engines = ", ".join(_ENGINE_PROVIDERS[engine] for engine in OWNERS[name])
+            raise EvalsuiteError(
+                f"--{name.replace('_', '-')} is an option of {engines} models, and this run has none "
+                f"({', '.join(models)})"
+            )
+
+
+_ENGINE_PROVIDERS = {"hosted": "openai/ and anthropic/", "hf": "hf/", "vllm": "vllm/", "llamacpp": "llamacpp/"}
+
+
 def resolve(defaults: RunConfig, file_settings: dict[str, Any], command_line: dict[str, Any]) -> RunConfig:
     """Defaults, overridden by the grid file, overridden by options given on the command line.
 
@@ -146,4 +178,4 @@ def resolve(defaults: RunConfig, file_settings: dict[str, Any], command_line: di
         if preset is None:
             raise EvalsuiteError(f"--preset must be one of {', '.join(PRESETS)}, got {settings['preset']!r}")
         defaults = replace(defaults, lengths=None, seeds=preset.seeds, samples=preset.samples)
-    return replace(defaults, **settings)
+    return with_settings(defaults, settings)

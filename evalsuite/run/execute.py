@@ -57,13 +57,7 @@ def backend_options(config: RunConfig) -> BackendOptions:
     cache = None if config.cache in (None, "", "none") else (
         default_cache_path() if config.cache == "default" else Path(config.cache)
     )
-    return BackendOptions(
-        base_url=config.base_url, concurrency=config.concurrency, max_retries=config.max_retries,
-        timeout=config.timeout, rpm=config.rpm, tpm=config.tpm, cache=cache,
-        max_cost=config.max_cost, prices=Path(config.prices) if config.prices else None,
-        dtype=config.dtype, device=config.device, tensor_parallel_size=config.tensor_parallel_size,
-        batch_size=config.batch_size,
-    )
+    return BackendOptions(cache=cache, engines=config.engines)
 
 
 def check_reachable(base_url: str | None, timeout: float = 5.0) -> None:

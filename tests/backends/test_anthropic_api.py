@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from fake_api import ANTHROPIC_MESSAGES, Reply, error_reply, success_body
-from harness import FAST, chat, run
+from harness import FAST, chat, run, tuned
 
 from evalsuite.backends import BackendOptions, load_backend
 from evalsuite.backends.base import GenerationParams, Request
@@ -15,7 +13,7 @@ from evalsuite.prompts.record import Message
 
 
 def claude(api, model: str = "claude-haiku-4-5-20251001", **changes) -> object:
-    options = dataclasses.replace(FAST, base_url=api.root_url, **changes)
+    options = tuned(FAST, base_url=api.root_url, **changes)
     return load_backend(f"anthropic/{model}", options)
 
 

@@ -6,7 +6,6 @@ The first run converts the packaged GGUF (minutes); later runs read the cached c
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -15,13 +14,23 @@ from types import SimpleNamespace
 import pytest
 from harness import run
 
-from evalsuite.backends import BackendOptions, gemma, load_backend
+from evalsuite.backends import (
+    BackendOptions,
+    EngineOptions,
+    HFOptions,
+    gemma,
+    load_backend,
+)
 from evalsuite.backends.base import Completion, GenerationParams, Request
 from evalsuite.errors import EvalsuiteError
 from evalsuite.prompts.record import Message
 
 local = pytest.mark.local
-OPTIONS = BackendOptions(cache=None, batch_size=4)
+OPTIONS = BackendOptions(cache=None, engines=EngineOptions(hf=HFOptions(batch_size=4)))
+
+
+def hf_options(**changes) -> BackendOptions:
+    return BackendOptions(cache=None, engines=EngineOptions(hf=HFOptions(batch_size=4, **changes)))
 PROMPTS = (
     "Sort the list: 5 3 9 1\nSorted:",
     "Count: 1, 2, 3, 4, 5,",
@@ -41,7 +50,7 @@ def hf_gemma():
     pytest.importorskip("torch")
     from evalsuite.backends.hf import HFBackend
 
-    return HFBackend(gemma.EMBEDDED_NAME, OPTIONS)
+    return HFBackend(gemma.EMBEDDED_NAME, OPTIONS.engines.hf)
 
 
 # ---- generation -------------------------------------------------------------------------
@@ -185,7 +194,7 @@ def test_second_load_reads_the_converted_cache(hf_gemma, monkeypatch):
 def test_dtype_option_loads_half_precision():
     torch = pytest.importorskip("torch")
 
-    backend = load_backend("hf/gemma-3-270m", dataclasses.replace(OPTIONS, dtype="bfloat16"))
+    backend = load_backend("hf/gemma-3-270m", hf_options(dtype="bfloat16"))
     assert backend.model.dtype == torch.bfloat16
     (answer,) = run(backend, [completion(PROMPTS[3], max_tokens=3)])
     assert answer.error is None and answer.output_tokens == 3
@@ -199,7 +208,7 @@ def test_dtype_option_loads_half_precision():
 def test_unknown_dtype_or_device_is_one_clear_error(field, value, message):
     pytest.importorskip("torch")
     with pytest.raises(EvalsuiteError, match=message):
-        load_backend("hf/gemma-3-270m", dataclasses.replace(OPTIONS, **{field: value}))
+        load_backend("hf/gemma-3-270m", hf_options(**{field: value}))
 
 
 @local

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
 import pytest
 
-from evalsuite.backends import BackendOptions, load_backend
+from evalsuite.backends import (
+    PROVIDERS,
+    BackendOptions,
+    EngineOptions,
+    HFOptions,
+    HostedOptions,
+    VLLMOptions,
+    load_backend,
+)
 from evalsuite.backends.cache import CachedBackend
 from evalsuite.errors import EvalsuiteError
 
@@ -18,15 +27,34 @@ def test_an_unknown_provider_lists_the_valid_ones(model):
         load_backend(model, BackendOptions(cache=None))
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("concurrency", 0, "--concurrency must be 1 or more"),
-    ("max_retries", -1, "--max-retries must be 0 or more"),
-    ("timeout", 0.0, "--timeout must be more than 0"),
-    ("max_cost", -1.0, "--max-cost must be more than 0"),
+@pytest.mark.parametrize("engine, field, value, message", [
+    ("hosted", "concurrency", 0, "--concurrency must be 1 or more"),
+    ("hosted", "max_retries", -1, "--max-retries must be 0 or more"),
+    ("hosted", "timeout", 0.0, "--timeout must be more than 0"),
+    ("hosted", "max_cost", -1.0, "--max-cost must be more than 0"),
+    ("hf", "batch_size", 0, "--batch-size must be 1 or more"),
+    ("vllm", "tensor_parallel_size", 0, "--tensor-parallel-size must be 1 or more"),
+    ("vllm", "dtype", "float8", "unknown --dtype 'float8'"),
 ])
-def test_bad_options_are_refused(field, value, message):
+def test_bad_options_are_refused(engine, field, value, message):
+    engines = EngineOptions().with_settings({})
+    engines = dataclasses.replace(engines, **{engine: dataclasses.replace(getattr(engines, engine), **{field: value})})
+    model = {"hosted": "openai/gpt-4o-mini", "hf": "hf/gemma-3-270m", "vllm": "vllm/m"}[engine]
     with pytest.raises(EvalsuiteError, match=message):
-        load_backend("dummy/oracle", BackendOptions(cache=None, **{field: value}))
+        load_backend(model, BackendOptions(cache=None, engines=engines))
+
+
+def test_each_backend_receives_only_its_own_engines_options(monkeypatch):
+    received = {}
+    for provider, (engine, make) in list(PROVIDERS.items()):
+        monkeypatch.setitem(PROVIDERS, provider, (engine, lambda name, options, p=provider: received.setdefault(p, options)))
+    engines = EngineOptions().with_settings({"concurrency": 3, "dtype": "bfloat16", "batch_size": 2})
+    for model in ("openai/m", "anthropic/m", "hf/m", "vllm/m", "dummy/oracle"):
+        load_backend(model, BackendOptions(cache=None, engines=engines))
+    assert received["openai"] == received["anthropic"] == HostedOptions(concurrency=3)
+    assert received["hf"] == HFOptions(dtype="bfloat16", batch_size=2)
+    assert received["vllm"] == VLLMOptions(dtype="bfloat16")
+    assert received["dummy"] is None
 
 
 def test_hosted_models_are_cached_unless_asked_not_to(tmp_path):

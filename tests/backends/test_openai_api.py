@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from fake_api import OPENAI_CHAT, OPENAI_COMPLETIONS
-from harness import FAST, OPENAI_KEY, chat, run
+from harness import FAST, OPENAI_KEY, chat, run, tuned
 
 from evalsuite.backends import BackendOptions, load_backend
 from evalsuite.backends.base import GenerationParams, Request
@@ -15,7 +13,7 @@ from evalsuite.prompts.record import Message
 
 
 def openai_model(api, model: str = "m", **changes) -> object:
-    options = dataclasses.replace(FAST, base_url=api.base_url, **changes)
+    options = tuned(FAST, base_url=api.base_url, **changes)
     return load_backend(f"openai/{model}", options)
 
 

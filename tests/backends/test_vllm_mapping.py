@@ -10,9 +10,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from evalsuite.backends import BackendOptions, load_backend
+from evalsuite.backends import BackendOptions, EngineOptions, VLLMOptions, load_backend
 from evalsuite.backends.base import Completion, GenerationParams, Request
-from evalsuite.backends.vllm import to_completion, to_prompt, to_sampling_kwargs, too_long
+from evalsuite.backends.vllm import (
+    to_completion,
+    to_prompt,
+    to_sampling_kwargs,
+    too_long,
+)
 from evalsuite.errors import EvalsuiteError
 from evalsuite.prompts.record import Message
 
@@ -111,7 +116,7 @@ def test_missing_vllm_is_one_clear_error(monkeypatch):
 
 def test_unknown_dtype_is_refused_before_vllm_is_needed():
     with pytest.raises(EvalsuiteError, match="unknown --dtype 'float8'"):
-        load_backend("vllm/m", BackendOptions(cache=None, dtype="float8"))
+        load_backend("vllm/m", BackendOptions(cache=None, engines=EngineOptions(vllm=VLLMOptions(dtype="float8"))))
 
 
 def test_messages_the_template_refuses_are_one_clear_error():

@@ -79,22 +79,24 @@ def test_local_openai_compatible_server_and_no_secret_in_results(tmp_path: Path,
 
 
 def test_resume_after_kill_9_keeps_every_item_once_and_resends_nothing_answered(tmp_path: Path) -> None:
-    server = FakeAPI(text="[0 0 0 0]", delay_s=0.05).start()
+    server = FakeAPI(text="[0 0 0 0]").start()
+    server.hold_after(24)  # the run stalls after 24 answers, so the kill lands mid-run
     out = tmp_path / "run"
     arguments = [sys.executable, "-m", "evalsuite", "run", "--model", "openai/tiny", "--base-url", server.base_url,
                  "--algorithms", "minimum,bfs", "--lengths", "4-7", "--samples", "4", "--concurrency", "2",
                  "--out", str(out)]
     try:
         child = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if (out / "samples.jsonl").is_file() and len((out / "samples.jsonl").read_text().splitlines()) >= 20:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and child.poll() is None:
+            if (out / "samples.jsonl").is_file() and len((out / "samples.jsonl").read_text().splitlines()) >= 24:
                 break
             time.sleep(0.02)
         child.send_signal(signal.SIGKILL)
         child.wait()
         stored_before = {r["prompt"] for r in records(out)}
-        assert 20 <= len(stored_before) < 64
+        assert len(stored_before) == 24
+        server.release()
         resumed = subprocess.run(arguments, capture_output=True, text=True, timeout=300)
         assert resumed.returncode == 0, resumed.stderr
         rows = records(out)
@@ -167,6 +169,10 @@ def test_dataset_file_is_evaluated_instead_of_generating(tmp_path: Path) -> None
         (["--model", "nope/x"], "unknown model 'nope/x'"),
         (["--config", "{bad}"], "--config"),
         (["--shard", "3/2"], "--shard I/N needs 1 <= I <= N"),
+        (["--model", "dummy/oracle", "--threads", "2"], "--threads is an option of llamacpp/ models"),
+        (["--model", "openai/tiny", "--base-url", "http://127.0.0.1:9/v1", "--batch-size", "4"],
+         "--batch-size is an option of hf/ models"),
+        (["--model", "dummy/oracle", "hf/gemma-3-270m", "--dtype", "float8", "--dry-run"], "unknown --dtype 'float8'"),
     ],
 )
 def test_bad_input_stops_before_anything_is_sent(tmp_path: Path, arguments: list, message: str) -> None:
@@ -186,3 +192,9 @@ def test_out_directory_with_another_configuration_names_the_fields(tmp_path: Pat
     assert main(["run", "--model", "dummy/oracle", *SMALL, "--no-cache", "--out", str(out)]) == 0
     result = evalsuite("run", "--model", "dummy/oracle", *SMALL, "--samples", "3", "--no-cache", "--out", str(out))
     assert result.returncode == 2 and "samples: 2 there, 3 now" in result.stderr
+
+
+def test_options_are_never_abbreviations_of_other_options(tmp_path: Path) -> None:
+    result = evalsuite("run", "--model", "dummy/oracle", "--concurr", "2", "--out", str(tmp_path / "run"))
+    assert result.returncode == 2 and "unrecognized arguments: --concurr" in result.stderr
+    assert not (tmp_path / "run").exists()

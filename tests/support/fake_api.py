@@ -2,6 +2,11 @@
 
 Each test queues the replies it wants (`script`); once the queue is empty the server answers
 every request successfully. The real SDKs talk to it over real HTTP.
+
+Tests that depend on when requests are answered do not rely on sleeps tuned to a machine:
+`hang` replies wait until the server stops, `answer_in_groups(n)` holds each request until
+n have arrived together, and `hold_after(n)` holds every request after the n-th until
+`release()`, so a test decides the timing and a loaded machine only makes it slower.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     drop: bool = False  # close the connection without answering
+    hang: bool = False  # never answer: wait until the server stops (timeout tests)
 
 
 def error_reply(status: int, message: str = "scripted error", **headers: str) -> Reply:
@@ -40,6 +46,7 @@ class Received:
     headers: dict[str, str]
     body: dict
     at: float  # time.monotonic() on arrival
+    number: int = 0  # 1 for the first request the server received, 2 for the next...
 
 
 def success_body(path: str, request: dict, text: str) -> dict:
@@ -67,8 +74,13 @@ class FakeAPI:
         self.received: list[Received] = []
         self.in_flight = 0
         self.most_in_flight = 0
+        self.answered_at: dict[int, float] = {}  # request number -> monotonic time of its reply
         self._script: dict[str, deque[Reply]] = {}
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._group_size = 1
+        self._hold_after: int | None = None
+        self._stopping = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -80,6 +92,8 @@ class FakeAPI:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
+        self.release()
         self._server.shutdown()
         self._server.server_close()
 
@@ -96,15 +110,47 @@ class FakeAPI:
         with self._lock:
             self._script.setdefault(path, deque()).extend(replies)
 
+    def answer_in_groups(self, size: int) -> None:
+        """Hold each request until `size` requests have arrived together (requests 1..size,
+        then size+1..2*size, ...), so that a client keeping `size` in flight is seen doing so."""
+        with self._lock:
+            self._group_size = size
+
+    def hold_after(self, count: int) -> None:
+        """Answer the first `count` requests; hold every later one until `release()`."""
+        with self._lock:
+            self._hold_after = count
+
+    def release(self) -> None:
+        with self._changed:
+            self._hold_after = None
+            self._changed.notify_all()
+
     def calls(self, path: str) -> list[Received]:
         with self._lock:
             return [r for r in self.received if r.path == path]
 
-    def next_reply(self, path: str, request: Received) -> Reply:
-        with self._lock:
+    def next_reply(self, path: str, request: Received) -> tuple[Received, Reply]:
+        """Record the request, wait at the gates it must pass, and give its reply."""
+        with self._changed:
+            request = Received(request.path, request.headers, request.body, request.at,
+                               number=len(self.received) + 1)
             self.received.append(request)
             queue = self._script.get(path)
-            return queue.popleft() if queue else Reply(delay_s=self.delay_s)
+            reply = queue.popleft() if queue else Reply(delay_s=self.delay_s)
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self._changed.notify_all()
+            group_end = -(-request.number // self._group_size) * self._group_size
+            self._changed.wait_for(lambda: self._stopping.is_set() or (
+                len(self.received) >= group_end
+                and (self._hold_after is None or request.number <= self._hold_after)))
+            return request, reply
+
+    def answered(self, request: Received) -> None:
+        with self._lock:
+            self.in_flight -= 1
+            self.answered_at[request.number] = time.monotonic()
 
 
 def _handler_for(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
@@ -120,20 +166,17 @@ def _handler_for(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
             request = json.loads(raw or b"{}")
             path = self.path.split("?")[0]
             headers = {k.lower(): v for k, v in self.headers.items()}
-            reply = api.next_reply(path, Received(path, headers, request, time.monotonic()))
-            with api._lock:
-                api.in_flight += 1
-                api.most_in_flight = max(api.most_in_flight, api.in_flight)
-            try:
-                self._answer(path, request, reply)
-            finally:
-                with api._lock:
-                    api.in_flight -= 1
-
-        def _answer(self, path: str, request: dict, reply: Reply) -> None:
+            received, reply = api.next_reply(path, Received(path, headers, request, time.monotonic()))
             if reply.delay_s:
                 time.sleep(reply.delay_s)
-            if reply.drop:
+            if reply.hang:
+                api._stopping.wait()
+            # Counted out before the reply leaves: once the client has it, it may send the next.
+            api.answered(received)
+            self._answer(path, request, reply)
+
+        def _answer(self, path: str, request: dict, reply: Reply) -> None:
+            if reply.drop or reply.hang:
                 self.close_connection = True
                 self.connection.close()
                 return

@@ -8,7 +8,13 @@ from collections.abc import Sequence
 
 from fake_api import FakeAPI
 
-from evalsuite.backends import Backend, BackendOptions, load_backend
+from evalsuite.backends import (
+    Backend,
+    BackendOptions,
+    EngineOptions,
+    HostedOptions,
+    load_backend,
+)
 from evalsuite.backends.base import Completion, GenerationParams, Request
 from evalsuite.prompts.record import Message
 
@@ -16,7 +22,16 @@ OPENAI_KEY = "sk-test-0123456789abcdefSECRET"
 ANTHROPIC_KEY = "sk-ant-test-0123456789SECRET"
 
 # Tiny waits so that retries cost milliseconds; no cache unless a test asks for one.
-FAST = BackendOptions(cache=None, timeout=2.0, initial_backoff=0.01, max_backoff=0.05)
+FAST = BackendOptions(cache=None, engines=EngineOptions(
+    hosted=HostedOptions(timeout=2.0, initial_backoff=0.01, max_backoff=0.05)))
+
+
+def tuned(options: BackendOptions, cache=dataclasses.MISSING, **hosted: object) -> BackendOptions:
+    """`options` with some hosted-API options (and the cache file) changed."""
+    engines = dataclasses.replace(
+        options.engines, hosted=dataclasses.replace(options.engines.hosted, **hosted))
+    changed = dataclasses.replace(options, engines=engines)
+    return changed if cache is dataclasses.MISSING else dataclasses.replace(changed, cache=cache)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,7 +43,7 @@ class Provider:
 
     def model(self, api: FakeAPI, options: BackendOptions = FAST, model: str = "m") -> Backend:
         url = api.base_url if self.name == "openai" else api.root_url
-        return load_backend(f"{self.name}/{model}", dataclasses.replace(options, base_url=url))
+        return load_backend(f"{self.name}/{model}", tuned(options, base_url=url))
 
 
 def chat(content: str = "Sort [3 1 2].", **params: object) -> Request:
