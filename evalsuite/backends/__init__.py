@@ -6,7 +6,6 @@ anthropic, torch, vllm), is imported only when `load_backend` is asked for that 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,28 +68,15 @@ def split_model(model: str) -> tuple[str, str]:
     return provider, name
 
 
-HOSTED = {"openai": ("openai_api", "OpenAIAPI"), "anthropic": ("anthropic_api", "AnthropicAPI")}
-
-
 def hosted_credentials(model: str, base_url: str | None) -> tuple[str, str | None] | None:
     """(API key, base URL) of a hosted model, read from the environment (None for local
     providers). Checking it before a run sends anything is the point: no key and no base
     URL is one clear error naming the variable to set."""
-    from importlib import import_module
+    from evalsuite.backends.hosted import HOSTED
+    from evalsuite.backends.hosted import hosted_credentials as credentials
 
     provider, name = split_model(model)
-    if provider not in HOSTED:
-        return None
-    provider_module = import_module(f"evalsuite.backends.{HOSTED[provider][0]}")
-    base_url = base_url or os.environ.get(provider_module.BASE_URL_ENV) or None
-    api_key = os.environ.get(provider_module.KEY_ENV)
-    if not api_key:
-        if base_url is None:
-            raise EvalsuiteError(
-                f"{provider}/{name} needs an API key: set {provider_module.KEY_ENV} in the environment"
-            )
-        api_key = "EMPTY"  # local OpenAI-compatible servers usually ignore the key
-    return api_key, base_url
+    return credentials(provider, name, base_url) if provider in HOSTED else None
 
 
 def _cached(backend: Backend, cache: Path | None, provider: str, name: str, options: Any) -> Backend:
@@ -110,31 +96,9 @@ def _identity(backend: Backend, provider: str, name: str, options: Any) -> dict:
 
 
 def _hosted(provider: str, name: str, options: HostedOptions) -> Backend:
-    from importlib import import_module
+    from evalsuite.backends.hosted import hosted_backend
 
-    from evalsuite.backends.concurrency import ConcurrentBackend, RetryPolicy
-
-    module, cls = HOSTED[provider]
-    provider_module = import_module(f"evalsuite.backends.{module}")
-    api_key, base_url = hosted_credentials(f"{provider}/{name}", options.base_url)
-    price = load_prices(Path(options.prices) if options.prices else None).lookup(provider, name)
-    if options.max_cost is not None and price is None:
-        raise EvalsuiteError(
-            f"--max-cost needs a price for {provider}/{name}: add it under [{provider}] "
-            "in a price file (--prices PATH), in USD per million tokens"
-        )
-    api = getattr(provider_module, cls)(
-        name, api_key=api_key, base_url=base_url, timeout=options.timeout
-    )
-    policy = RetryPolicy(
-        max_retries=options.max_retries, timeout_s=options.timeout,
-        initial_backoff_s=options.initial_backoff, max_backoff_s=options.max_backoff,
-        jitter_s=min(1.0, options.initial_backoff),
-    )
-    return ConcurrentBackend(
-        api, concurrency=options.concurrency, policy=policy, rpm=options.rpm, tpm=options.tpm,
-        price=price, max_cost_usd=options.max_cost,
-    )
+    return hosted_backend(provider, name, options)
 
 
 def _openai(name: str, options: HostedOptions) -> Backend:

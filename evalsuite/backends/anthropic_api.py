@@ -11,11 +11,17 @@ from __future__ import annotations
 
 from evalsuite.backends.base import Completion, Failure, MalformedResponse, Request
 from evalsuite.backends.failures import classify_api_error
+from evalsuite.backends.transport import http_client
 
 KEY_ENV = "ANTHROPIC_API_KEY"
 BASE_URL_ENV = "ANTHROPIC_BASE_URL"
 OFFICIAL_URL = "https://api.anthropic.com"
 _FINISH_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length"}
+
+
+def endpoint(request: Request) -> str:
+    """The API endpoint a request goes to (part of its cache key)."""
+    return "messages"
 
 
 class AnthropicAPI:
@@ -24,21 +30,24 @@ class AnthropicAPI:
     provider = "anthropic"
 
     def __init__(
-        self, model: str, *, api_key: str, base_url: str | None = None, timeout: float = 120.0
+        self, model: str, *, api_key: str, base_url: str | None = None, timeout: float = 120.0,
+        transport: str = "auto",
     ) -> None:
         import anthropic  # heavy: only when an Anthropic model is asked for
 
         self._sdk = anthropic
+        self._message_type = anthropic.types.Message
         self.model = model
         self.base_url = base_url
         self._secrets = (api_key,)
         self._send_temperature = True
         self._client = anthropic.AsyncAnthropic(
-            api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout
+            api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout,
+            http_client=http_client(anthropic, transport, timeout),
         )
 
     def endpoint(self, request: Request) -> str:
-        return "messages"
+        return endpoint(request)
 
     async def generate(self, request: Request) -> Completion:
         params = request.params
@@ -62,10 +71,12 @@ class AnthropicAPI:
 
     async def _send(self, messages: list[dict], max_tokens: int, temperature: float,
                     options: dict) -> object:
-        body = {"temperature": temperature} if self._send_temperature else None
-        return await self._client.messages.create(
-            model=self.model, max_tokens=max_tokens, messages=messages, extra_body=body, **options
-        )
+        body = {"model": self.model, "max_tokens": max_tokens, "messages": messages, **options}
+        if self._send_temperature:
+            body["temperature"] = temperature
+        # The client's own `post`: the same HTTP, timeouts, errors and response parsing as
+        # `messages.create`, without re-typing a body that is plain JSON already.
+        return await self._client.post("/v1/messages", body=body, cast_to=self._message_type)
 
     def classify(self, error: Exception) -> Failure | None:
         return classify_api_error(

@@ -17,12 +17,14 @@ import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from evalsuite.backends.base import Backend, Completion, Request
+from evalsuite.backends.base import Backend, Completion, GenerationParams, Request
 from evalsuite.errors import EvalsuiteError
 
 BUSY_TIMEOUT_MS = 60_000  # how long a writer waits for another process's write to finish
 _LOOKUP_CHUNK = 500  # keys per SELECT, under SQLite's limit on bound parameters
 _FIELDS = {f.name for f in dataclasses.fields(Completion)}
+_STORED = tuple(name for name in _FIELDS if name != "cached")
+_PARAMS = tuple(f.name for f in dataclasses.fields(GenerationParams))
 
 
 def default_cache_path() -> Path:
@@ -41,7 +43,8 @@ def request_key(identity: Mapping[str, object], endpoint: str, request: Request)
         "endpoint": endpoint,
         "text": request.text,
         "messages": messages,
-        "params": dataclasses.asdict(request.params),
+        # Shallow on purpose: dataclasses.asdict deep-copies, and this runs once per request.
+        "params": {name: getattr(request.params, name) for name in _PARAMS},
     }
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -101,8 +104,7 @@ class ResponseCache:
         """Store one answer now (one transaction); completions with an error are not stored."""
         if completion.error is not None:
             return
-        record = dataclasses.asdict(completion)
-        record.pop("cached")
+        record = {name: getattr(completion, name) for name in _STORED}
         self._db.execute(
             "INSERT OR REPLACE INTO responses (key, model, completion, created) VALUES (?,?,?,?)",
             (key, model, json.dumps(record, ensure_ascii=False), time.time()),

@@ -41,8 +41,14 @@ class HostedOptions:
     max_cost: float | None = option(None, "stop sending new requests once this many USD are spent",
                                     positive=True)
     prices: str | None = option(None, "TOML price file extending the shipped table")
-    initial_backoff: float = option(1.0, "seconds before the first retry (default: 1)", positive=True)
-    max_backoff: float = option(60.0, "longest wait between retries (default: 60)", positive=True)
+    initial_backoff: float = option(0.5, "seconds before the first retry, doubling after each "
+                                    "(default: 0.5)", positive=True)
+    max_backoff: float = option(8.0, "longest wait between retries (default: 8)", positive=True)
+    client_processes: int | None = option(
+        None, "processes sending requests, each with its own SDK client (default: one per CPU "
+        "from --concurrency 64 up, else 1)", least=1)
+    transport: str = option("auto", "HTTP under the SDK: aiohttp, httpx, or auto (aiohttp when installed)",
+                            choices=("auto", "aiohttp", "httpx"))
 
 
 @dataclass(frozen=True)

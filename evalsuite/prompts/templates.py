@@ -56,6 +56,7 @@ class TemplateSet:
             autoescape=False,
             keep_trailing_newline=False,
         )
+        self._hashes: dict[str, str] = {}  # a run renders thousands of prompts from a few templates
 
     def source(self, name: str) -> str:
         try:
@@ -67,10 +68,12 @@ class TemplateSet:
 
     def sha256(self, name: str) -> str:
         """sha256 of the template's text, with the texts it includes appended in order."""
-        texts = [self.source(name)]
-        for included in self._included(name):
-            texts.append(self.source(included))
-        return hashlib.sha256("".join(texts).encode("utf-8")).hexdigest()
+        if name not in self._hashes:
+            texts = [self.source(name)]
+            for included in self._included(name):
+                texts.append(self.source(included))
+            self._hashes[name] = hashlib.sha256("".join(texts).encode("utf-8")).hexdigest()
+        return self._hashes[name]
 
     def _included(self, name: str) -> list[str]:
         try:

@@ -17,6 +17,12 @@ from evalsuite.run.execute import Totals, check_reachable, run_units
 from evalsuite.run.plan import WorkUnit, build_units, prompt_grid, select_items
 from evalsuite.run.store import SUMMARY, RunStore
 
+
+def stop_unused() -> None:
+    from evalsuite.backends.hosted import stop_unused as stop
+
+    stop()
+
 PACKAGES = ("numpy", "pandas", "jinja2", "tenacity", "openai", "anthropic", "torch", "transformers", "vllm")
 
 
@@ -111,8 +117,28 @@ def summary_table(directory: Path, plan: SummaryPlan = SummaryPlan()) -> str:
 def run_benchmark(config: RunConfig) -> RunOutcome:
     """Run (or resume) one CLRS-Text benchmark: only units not yet in the directory are sent."""
     grid = prompt_grid(config)
-    items = select_items(config, grid)
-    return execute_run(config, build_units(config, items, grid))
+    try:
+        start_early(config)
+        items = select_items(config, grid)
+        return execute_run(config, build_units(config, items, grid))
+    finally:
+        stop_unused()
+
+
+def start_early(config: RunConfig) -> None:
+    """Start the client processes of hosted models (where the run has any) before the run is
+    planned, so that their SDK import overlaps the planning; checked first, as always."""
+    from evalsuite.backends import split_model
+    from evalsuite.backends.hosted import HOSTED
+    from evalsuite.backends.hosted import start_early as start
+
+    if config.dry_run:
+        return
+    preflight(config)
+    for model in config.models:
+        provider, name = split_model(model)
+        if provider in HOSTED:
+            start(provider, name, config.engines.hosted)
 
 
 def execute_run(config: RunConfig, units: list[WorkUnit], plan: SummaryPlan = SummaryPlan()) -> RunOutcome:

@@ -7,11 +7,21 @@ from typing import Callable, Iterable
 
 from evalsuite.backends.base import Completion, GenerationParams, Request
 from evalsuite.clrs.generate import Sample, iter_samples
-from evalsuite.clrs.registry import ALGORITHMS, parse_algorithms, unknown_algorithm_message
+from evalsuite.clrs.registry import (
+    ALGORITHMS,
+    parse_algorithms,
+    unknown_algorithm_message,
+)
 from evalsuite.clrs.splits import PRESETS
 from evalsuite.datafiles import read_records
 from evalsuite.errors import EvalsuiteError
-from evalsuite.prompts import ExamplePool, Prompt, PromptOptions, TemplateSet, render_prompt
+from evalsuite.prompts import (
+    ExamplePool,
+    Prompt,
+    PromptOptions,
+    TemplateSet,
+    render_prompt,
+)
 from evalsuite.prompts.examples import input_key
 from evalsuite.run.config import RunConfig
 from evalsuite.scoring import Gold, score_clrs

@@ -24,7 +24,9 @@ def keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
 
 
-@pytest.fixture(params=[Provider("openai", OPENAI_CHAT), Provider("anthropic", ANTHROPIC_MESSAGES)],
-                ids=lambda p: p.name)
+@pytest.fixture(params=[Provider(name, path, transport)
+                        for name, path in (("openai", OPENAI_CHAT), ("anthropic", ANTHROPIC_MESSAGES))
+                        for transport in ("aiohttp", "httpx")],
+                ids=lambda p: f"{p.name}-{p.transport}")
 def provider(request: pytest.FixtureRequest) -> Provider:
     return request.param

@@ -40,10 +40,11 @@ class Provider:
 
     name: str
     path: str
+    transport: str = "aiohttp"  # the HTTP client under the SDK
 
     def model(self, api: FakeAPI, options: BackendOptions = FAST, model: str = "m") -> Backend:
         url = api.base_url if self.name == "openai" else api.root_url
-        return load_backend(f"{self.name}/{model}", tuned(options, base_url=url))
+        return load_backend(f"{self.name}/{model}", tuned(options, base_url=url, transport=self.transport))
 
 
 def chat(content: str = "Sort [3 1 2].", **params: object) -> Request:

@@ -1,0 +1,81 @@
+"""Client processes: a hosted model served by several worker processes, the parent keeping
+every result, the budget and the one-line errors."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections import Counter
+
+import pytest
+from fake_api import OPENAI_CHAT, Reply, error_reply
+from harness import FAST, chat, run, tuned
+
+from evalsuite.backends import load_backend
+from evalsuite.backends.hosted import client_processes
+from evalsuite.backends.options import HostedOptions
+from evalsuite.backends.workers import WorkerPool
+from evalsuite.errors import EvalsuiteError
+
+
+def pooled(api, model: str = "m", **changes):
+    options = tuned(FAST, base_url=api.base_url, client_processes=2, **changes)
+    backend = load_backend(f"openai/{model}", options)
+    assert isinstance(backend, WorkerPool)
+    return backend
+
+
+def test_every_request_is_answered_once_by_one_of_the_processes(api):
+    completions = run(pooled(api, concurrency=4), [chat(str(i)) for i in range(30)])
+    assert all(c.error is None and c.text == "[1 2 3]" for c in completions)
+    sent = Counter(call.body["messages"][0]["content"] for call in api.calls(OPENAI_CHAT))
+    assert sent == Counter(str(i) for i in range(30))
+
+
+def test_retries_and_failures_happen_in_the_processes_as_in_one(api):
+    api.script(OPENAI_CHAT, error_reply(429, **{"retry-after-ms": "10"}), error_reply(500),
+               Reply(drop=True), Reply(body=b"{not json"), error_reply(400, "prompt is too long"))
+    completions = run(pooled(api, concurrency=2), [chat(str(i)) for i in range(8)])
+    errors = [c.error for c in completions if c.error]
+    assert errors == ["rejected: HTTP 400: prompt is too long"]
+
+
+def test_a_fatal_error_in_a_process_stops_the_run_with_one_line(api):
+    api.script(OPENAI_CHAT, error_reply(401, "bad key"))
+    with pytest.raises(EvalsuiteError, match="HTTP 401") as raised:
+        run(pooled(api, concurrency=2), [chat(str(i)) for i in range(10)])
+    assert "\n" not in str(raised.value)
+
+
+def test_the_budget_is_kept_by_the_parent_across_processes(api):
+    # gpt-4o: 11 input and 7 output tokens cost 0.0000975 USD a request.
+    completions = run(pooled(api, "gpt-4o", concurrency=2, max_cost=0.00025), [chat(str(i)) for i in range(40)])
+    answered = [c for c in completions if c.error is None]
+    assert 3 <= len(answered) < 40
+    assert all(c.error.startswith("budget") for c in completions if c.error)
+    assert len(api.calls(OPENAI_CHAT)) == len(answered)
+
+
+def test_a_process_that_dies_is_one_clear_error(api):
+    api.hold_after(3)  # the run stalls here until the process is gone
+    backend = pooled(api, concurrency=2)
+    victim = backend._workers[0].process
+
+    def kill_when_held() -> None:
+        while len(api.received) < 4:
+            threading.Event().wait(0.01)
+        os.kill(victim.pid, signal.SIGKILL)
+
+    threading.Thread(target=kill_when_held, daemon=True).start()
+    with pytest.raises(EvalsuiteError, match="client process stopped unexpectedly"):
+        run(backend, [chat(str(i)) for i in range(20)])
+    api.release()
+
+
+def test_the_number_of_processes_follows_the_concurrency_unless_given(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert client_processes(HostedOptions(concurrency=16)) == 1
+    assert client_processes(HostedOptions(concurrency=64)) == 2
+    assert client_processes(HostedOptions(concurrency=512)) == 4
+    assert client_processes(HostedOptions(concurrency=512, client_processes=1)) == 1
