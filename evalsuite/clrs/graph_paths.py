@@ -18,7 +18,15 @@ from collections.abc import Callable
 import numpy as np
 
 from evalsuite.clrs.sampling import random_er_graph
-from evalsuite.clrs.spec import AlgorithmSpec, Field, Flavor, Kind, Runner, Sampler, Trace
+from evalsuite.clrs.spec import (
+    AlgorithmSpec,
+    Field,
+    Flavor,
+    Kind,
+    Runner,
+    Sampler,
+    Trace,
+)
 
 CHAPTER = "graph_paths"
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
+import threading
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -89,8 +91,19 @@ def make_record(unit: WorkUnit, completion: Completion, config: RunConfig) -> di
     return {**record, **unit.score(completion)}
 
 
+def import_report_meanwhile() -> None:
+    """Import pandas and the report in a background thread while requests are out, so that
+    the summary at the end does not wait for them (the event loop mostly waits on the wire)."""
+    def warm() -> None:
+        import evalsuite.report  # noqa: F401
+
+    threading.Thread(target=warm, name="evalsuite-import-report", daemon=True).start()
+
+
 async def execute(units: list[WorkUnit], store: RunStore, config: RunConfig, totals: Totals) -> None:
     """Send the units' requests model by model; store each scored result as it arrives."""
+    if "evalsuite.report" not in sys.modules:
+        import_report_meanwhile()
     progress = ProgressBar(
         len(units), label="run", unit="req",
         extra=lambda: (

@@ -56,37 +56,44 @@ class RunStore:
                 "use another --out or the same options"
             )
 
-    def completed(self) -> dict[str, dict]:
-        """The records already done, by key, after dropping failed ones and any torn line."""
+    def completed(self) -> set[str]:
+        """The keys of the records already done, after dropping failed ones and any torn line
+        (the file is read and, if needed, rewritten line by line: memory stays flat)."""
         if not self.samples_path.is_file():
-            return {}
-        kept, failed, torn = {}, 0, False
-        raw = self.samples_path.read_bytes()
-        lines = raw.split(b"\n")
-        if lines and lines[-1] == b"":
-            lines.pop()
-        elif lines:
-            torn = True  # killed mid-line
-        for line in lines:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                torn = True
-                continue
-            if record.get("error"):
-                failed += 1
-                kept.pop(record["key"], None)
-                continue
-            kept[record["key"]] = record
-        if failed or torn or len(kept) != len(lines):
-            self._rewrite(kept.values())
-        return kept
+            return set()
+        failed: set[str] = set()
+        done: set[str] = set()
+        lines = torn = 0
+        with open(self.samples_path, "rb") as source:
+            for line in source:
+                lines += 1
+                record = _parse(line)
+                if record is None:
+                    torn += 1
+                elif record.get("error"):
+                    failed.add(record["key"])
+                    done.discard(record["key"])
+                else:
+                    done.add(record["key"])
+                    failed.discard(record["key"])
+        if failed or torn or len(done) != lines:
+            self._rewrite_keeping(done)
+        return done
 
-    def _rewrite(self, records) -> None:
+    def _rewrite_keeping(self, keys: set[str]) -> None:
+        """Rewrite samples.jsonl with the last good line of each key in `keys`, atomically."""
+        last: dict[str, int] = {}
+        with open(self.samples_path, "rb") as source:
+            for number, line in enumerate(source):
+                record = _parse(line)
+                if record is not None and not record.get("error") and record["key"] in keys:
+                    last[record["key"]] = number
+        wanted = set(last.values())
         temporary = self.samples_path.with_suffix(".jsonl.part")
-        with open(temporary, "w", encoding="utf-8") as out:
-            for record in records:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        with open(self.samples_path, "rb") as source, open(temporary, "wb") as out:
+            for number, line in enumerate(source):
+                if number in wanted:
+                    out.write(line)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, self.samples_path)
@@ -106,3 +113,13 @@ class RunStore:
             os.fsync(self._out.fileno())
             self._out.close()
             self._out = None
+
+
+def _parse(line: bytes) -> dict | None:
+    """A whole JSON line, or None for a torn one (a run killed mid-line)."""
+    if not line.endswith(b"\n"):
+        return None
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return None
