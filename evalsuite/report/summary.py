@@ -1,34 +1,23 @@
-"""Summaries: mean score, 95% confidence interval, n and parse failures, by any columns."""
+"""Summaries: mean score, 95% confidence intervals (naive and clustered), n and parse
+failures, by any columns."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from evalsuite.clrs.splits import TRAIN_LENGTHS
 from evalsuite.errors import EvalsuiteError
+from evalsuite.report.statistics import Z95, cluster_robust_se, wilson_interval
 
 METRICS = ("exact_flexible", "exact_strict", "elementwise", "parsed", "trace_prefix", "abs_error")
 BINARY = {"exact_flexible", "exact_strict", "parsed"}
 ALIASES = {"algorithm": "algo_name", "algo": "algo_name"}
-Z95 = 1.959963984540054
-
-
-def wilson_interval(successes, n, z: float = Z95):
-    """The Wilson score interval of a proportion (sound near 0 and 1 and for small n).
-
-    Works on numbers or numpy arrays; n = 0 gives NaN.
-    """
-    successes = np.asarray(successes, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = successes / n
-        denominator = 1 + z * z / n
-        centre = (p + z * z / (2 * n)) / denominator
-        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+# CLRS-Text items of one algorithm and length share their generator and difficulty.
+DEFAULT_CLUSTER = ("algo_name", "length")
 
 
 def resolve_columns(data: pd.DataFrame, by: list[str]) -> list[str]:
@@ -49,16 +38,42 @@ def in_distribution(algo_name: str, length) -> bool | None:
     return int(length) <= lengths[-1]
 
 
-def summarise(data: pd.DataFrame, by: list[str], metric: str = "exact_flexible") -> pd.DataFrame:
+def cluster_columns(data: pd.DataFrame, cluster: str | Sequence[str] | None) -> list[str]:
+    """The columns whose values name a sample's cluster: those given, or by default
+    (algorithm, length) where the data has both (else none: no clustered errors)."""
+    if cluster is None:
+        return list(DEFAULT_CLUSTER) if all(column in data for column in DEFAULT_CLUSTER) else []
+    names = [cluster] if isinstance(cluster, str) else list(cluster)
+    columns = [ALIASES.get(column, column) for column in names]
+    missing = [name for name, column in zip(names, columns) if column not in data]
+    if missing:
+        raise EvalsuiteError(
+            f"cluster: no column {', '.join(missing)}; available: {', '.join(sorted(map(str, data.columns)))}"
+        )
+    return columns
+
+
+def summarise(data: pd.DataFrame, by: list[str], metric: str = "exact_flexible",
+              cluster: str | Sequence[str] | None = None) -> pd.DataFrame:
     """One row per group: n, mean, ci_low, ci_high (Wilson for right/wrong metrics, normal
-    otherwise), parse_failure_rate, and `ood` when the groups have an algorithm and a length."""
+    otherwise), parse_failure_rate, and `ood` when the groups have an algorithm and a length.
+
+    Then the same mean's errors with samples clustered (by default by algorithm and length,
+    or by the `cluster` columns): `se` (naive, s / sqrt(n)), `clusters` (how many the group
+    spans), `cluster_se` (cluster-robust, CR1: see statistics.cluster_robust_se) and the
+    normal 95% interval mean ± 1.96 cluster_se (`cluster_ci_low`, `cluster_ci_high`; NaN for
+    a group within one cluster). Samples of one cluster are not independent, so a headline
+    mean over many cells needs the clustered interval; it wants a fair number of clusters.
+    """
     if metric not in data:
         available = ", ".join(m for m in METRICS if m in data) or "none"
         raise EvalsuiteError(f"--metric: no column {metric!r}; scored columns here: {available}")
     columns = resolve_columns(data, by)
+    clusters = cluster_columns(data, cluster)
     frame = pd.DataFrame({
         "value": pd.to_numeric(data[metric], errors="coerce").astype(float),
         "parsed": data["parsed"].astype(float) if "parsed" in data else np.nan,
+        "cluster": data.groupby(clusters, dropna=False, sort=False).ngroup() if clusters else np.arange(len(data)),
     })
     keys = [data[column].astype(object).where(data[column].notna(), None) for column in columns]
     grouped = frame.groupby(keys if keys else np.zeros(len(frame)), dropna=False, sort=True)
@@ -69,6 +84,7 @@ def summarise(data: pd.DataFrame, by: list[str], metric: str = "exact_flexible")
     else:
         half = Z95 * table["std"] / np.sqrt(table["n"])
         table["ci_low"], table["ci_high"] = table["mean"] - half, table["mean"] + half
+    _add_clustered_errors(table, frame, grouped.ngroup().to_numpy(), metric in BINARY, bool(clusters))
     table = table.reset_index()
     if not columns:
         table = table.drop(columns=table.columns[0])
@@ -80,4 +96,23 @@ def summarise(data: pd.DataFrame, by: list[str], metric: str = "exact_flexible")
             for algo, length in zip(table["algo_name"], table["length"])
         ]
     ordered = [*columns, "n", "mean", "ci_low", "ci_high", "parse_failure_rate"]
-    return table[ordered + (["ood"] if "ood" in table else [])]
+    clustered = ["se", "clusters", "cluster_se", "cluster_ci_low", "cluster_ci_high"]
+    return table[ordered + (["ood"] if "ood" in table else []) + clustered]
+
+
+def _add_clustered_errors(table: pd.DataFrame, frame: pd.DataFrame, groups: np.ndarray,
+                          binary: bool, clustered: bool) -> None:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["se"] = table["std"] / np.sqrt(table["n"])
+    scored = frame["value"].notna().to_numpy()
+    counts = np.zeros(len(table), dtype=int)
+    if clustered:
+        cluster = frame["cluster"].to_numpy()
+        width = int(cluster.max()) + 1 if len(cluster) else 1
+        cells = np.unique(groups[scored] * width + cluster[scored])
+        counts = np.bincount(cells // width, minlength=len(table))
+        se = cluster_robust_se(frame["value"].to_numpy(), cluster, groups)
+    table["clusters"] = counts
+    table["cluster_se"] = se if clustered else np.nan
+    low, high = table["mean"] - Z95 * table["cluster_se"], table["mean"] + Z95 * table["cluster_se"]
+    table["cluster_ci_low"], table["cluster_ci_high"] = (low.clip(0, 1), high.clip(0, 1)) if binary else (low, high)
