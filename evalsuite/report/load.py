@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 
 from evalsuite.datafiles import read_records
@@ -48,8 +49,8 @@ def load_results(paths: Iterable[str | Path]) -> pd.DataFrame:
 
     Rows keep every field; `source` names where each came from. Missing `algo_name` is
     read from the question's first line; missing configuration columns are filled from the
-    file name so that files still compare side by side. Rows that share an item and a
-    configuration (the same shard loaded twice) are kept once.
+    file name so that files still compare side by side. Rows that share an item, a
+    configuration and a sample index (the same shard loaded twice) are kept once.
     """
     frames = []
     for path in map(Path, paths):
@@ -66,10 +67,19 @@ def load_results(paths: Iterable[str | Path]) -> pd.DataFrame:
     for column in CONFIG_COLUMNS:
         if column not in data:
             data[column] = data["source"] if column == "model" else None
-    identity = [c for c in ("item_id", *CONFIG_COLUMNS) if c in data]
+    identity = [c for c in ("item_id", *CONFIG_COLUMNS, "sample_index") if c in data]
     if "item_id" in data:
         data = data.drop_duplicates(subset=identity, keep="last", ignore_index=True)
     return data
+
+
+def row_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """One integer per row, equal for rows equal in `columns` (missing values alike)."""
+    codes = np.zeros(len(frame), dtype=np.int64)
+    for column in columns:
+        column_codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        codes = pd.factorize(codes * len(uniques) + column_codes)[0]
+    return codes
 
 
 def read_manifest(run_dir: str | Path) -> dict:

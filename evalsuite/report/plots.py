@@ -152,3 +152,47 @@ def draw_report_plots(data: pd.DataFrame, metric: str, path: str | Path) -> list
             plot_histogram(part, "predicted", histogram)
             written.append(histogram)
     return written
+
+
+def plot_differences(table: pd.DataFrame, path: str | Path) -> None:
+    """Write a PNG of a `compare` table: the difference A − B with its interval per
+    algorithm, against length (one panel per algorithm) when the table has lengths, else
+    one row per algorithm; a line at zero, and the overall difference in the title."""
+    if "algo_name" not in table:
+        raise EvalsuiteError("--plot needs the algorithm among the --by columns (e.g. --by algorithm,length)")
+    plt = pyplot()
+    rows = table[(table["algo_name"] != "all") & table["difference"].notna()]
+    overall = table.iloc[-1]
+    title = f"A − B overall {overall['difference']:+.3f} [{overall['ci_low']:+.3f}, {overall['ci_high']:+.3f}]"
+    if "length" in table and rows["length"].nunique() > 1:
+        panels = sorted(rows["algo_name"].astype(str).unique())
+        figure, axes = _grid(plt, len(panels))
+        for axis, name in zip(axes.flat, panels):
+            group = rows[rows["algo_name"].astype(str) == name].sort_values("length")
+            _difference_bars(axis, group["length"].astype(float), group, vertical=True)
+            axis.set_title(name, fontsize=9)
+            axis.tick_params(labelsize=7)
+        figure.suptitle(title, fontsize=9)
+        _finish(plt, figure, axes, len(panels), "length", "A − B (95% interval)", path)
+        return
+    rows = rows.sort_values("algo_name", ascending=False)
+    figure, axis = plt.subplots(figsize=(7, 0.3 * len(rows) + 1.2))
+    _difference_bars(axis, range(len(rows)), rows, vertical=False)
+    axis.set_yticks(range(len(rows)), rows["algo_name"].astype(str), fontsize=8)
+    axis.set_xlabel("A − B (bars: 95% interval)", fontsize=9)
+    axis.set_title(title, fontsize=9)
+    figure.tight_layout()
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=120, format="png")
+    plt.close(figure)
+
+
+def _difference_bars(axis, positions, rows: pd.DataFrame, vertical: bool) -> None:
+    errors = [rows["difference"] - rows["ci_low"], rows["ci_high"] - rows["difference"]]
+    style = {"fmt": "o", "markersize": 3, "capsize": 2, "elinewidth": 0.8, "color": "C0"}
+    if vertical:
+        axis.errorbar(positions, rows["difference"], yerr=errors, **style)
+        axis.axhline(0, color="grey", linewidth=0.8)
+    else:
+        axis.errorbar(rows["difference"], positions, xerr=errors, **style)
+        axis.axvline(0, color="grey", linewidth=0.8)
