@@ -43,6 +43,9 @@ def add_parser(subparsers) -> None:
     how.add_argument("--templates", help="folder whose files override the built-in prompt templates")
     how.add_argument("--max-tokens", help="tokens to generate (default: enough for the gold answer)")
     how.add_argument("--temperature", type=float)
+    how.add_argument("--samples-per-item", metavar="K",
+                     help="completions per item and prompt, each its own line with a recorded seed "
+                          "(default: 1; K > 1 needs --temperature above 0)")
     add_backend_options(parser)
     where = parser.add_argument_group("where")
     where.add_argument("--out", help="run directory (default: results/<timestamp>-<model>/)")
@@ -122,7 +125,8 @@ def command_line_settings(args: argparse.Namespace) -> dict:
     for name, option in (("lengths", "--lengths"), ("seeds", "--seeds"), ("shots", "--shots")):
         if getattr(args, name) is not None:
             settings[name] = parse_int_list(getattr(args, name), option)
-    for name, option in (("samples", "--samples"), ("example_length", "--example-length")):
+    for name, option in (("samples", "--samples"), ("example_length", "--example-length"),
+                         ("samples_per_item", "--samples-per-item")):
         if getattr(args, name) is not None:
             settings[name] = parse_count(getattr(args, name), option)
     if args.styles:

@@ -148,7 +148,7 @@ def execute_run(config: RunConfig, units: list[WorkUnit], plan: SummaryPlan = Su
     preflight(config)
     directory = Path(config.out) if config.out else default_out_dir(config)
     store = RunStore(directory)
-    store.check_same_configuration(config.identity())
+    store.check_same_configuration(config.identity(), RunConfig().identity())
     done = store.completed()
     pending = [unit for unit in units if unit.key not in done]
     manifest = store.read_manifest() if store.exists() else {"created": _now()}

@@ -21,7 +21,7 @@ DEFAULT_MODEL = "hf/gemma-3-270m"
 IDENTITY_FIELDS = (
     "models", "algorithms", "lengths", "preset", "seeds", "samples", "flavor", "styles", "shots",
     "modes", "layout", "example_length", "dataset", "max_tokens", "temperature", "shard",
-    "templates", "extra",
+    "templates", "samples_per_item", "extra",
 )
 
 
@@ -31,7 +31,8 @@ class RunConfig:
 
     The grid is models × styles × shots × modes over the items (algorithms × lengths × seeds ×
     samples, or a dataset file). zero-shot pairs only with 0 shots. `max_tokens` 0 means
-    "enough for the gold answer" per item.
+    "enough for the gold answer" per item. `samples_per_item` K > 1 (with temperature > 0)
+    asks each model K times per item and prompt, each with its own seed.
     """
 
     models: tuple[str, ...] = (DEFAULT_MODEL,)
@@ -49,6 +50,7 @@ class RunConfig:
     dataset: str | None = None
     max_tokens: int = 0
     temperature: float = 0.0
+    samples_per_item: int = 1
     shard: tuple[int, int] = (1, 1)
     templates: str | None = None
     out: str | None = None

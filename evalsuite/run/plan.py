@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import hashlib
+from dataclasses import asdict, dataclass, replace
 from typing import Callable, Iterable
 
 from evalsuite.backends.base import Completion, GenerationParams, Request
@@ -114,8 +115,39 @@ def max_tokens_for(config: RunConfig, item: Sample, mode: str) -> int:
     return 16 + len(item.answer) + (CHAT_SLACK_TOKENS if mode == "chat" else 0)
 
 
-def unit_key(prompt: Prompt, model: str, options: PromptOptions) -> str:
-    return f"{prompt.item_id}|{model}|{options.style}|{options.shots}|{options.mode}|{options.layout}"
+def unit_key(prompt: Prompt, model: str, options: PromptOptions, sample_index: int | None = None) -> str:
+    """The line's key; repeated samples add their index (a single sample keeps the plain key)."""
+    key = f"{prompt.item_id}|{model}|{options.style}|{options.shots}|{options.mode}|{options.layout}"
+    return key if sample_index is None else f"{key}|sample={sample_index}"
+
+
+def sample_seed(item_id: str, sample_index: int) -> int:
+    """The generation seed of sample `sample_index` of an item: a 31-bit number read from the
+    item id's hash, plus the index (so the K seeds of one item are always distinct)."""
+    base = int.from_bytes(hashlib.sha256(item_id.encode("utf-8")).digest()[:4], "big") >> 1
+    return (base + sample_index) % 2**31
+
+
+def check_samples_per_item(config: RunConfig) -> None:
+    """K >= 1; K > 1 only when sampling, since greedy decoding gives K copies of one answer."""
+    if config.samples_per_item < 1:
+        raise EvalsuiteError(f"--samples-per-item must be 1 or more, got {config.samples_per_item}")
+    if config.samples_per_item > 1 and config.temperature <= 0:
+        raise EvalsuiteError(
+            f"--samples-per-item {config.samples_per_item} needs --temperature above 0 "
+            "(at temperature 0 every sample is the same greedy answer)"
+        )
+
+
+def repeated_requests(request: Request, item_id: str, count: int) -> list[tuple[int | None, int | None, Request]]:
+    """(sample index, seed, request) of each sample: one unseeded request for a single
+    sample (as ever), else `count` requests with distinct recorded seeds."""
+    if count == 1:
+        return [(None, None, request)]
+    return [
+        (index, seed, replace(request, params=replace(request.params, seed=seed)))
+        for index, seed in ((index, sample_seed(item_id, index)) for index in range(count))
+    ]
 
 
 def clrs_fields(item: Sample, prompt: Prompt, options: PromptOptions) -> dict:
@@ -143,7 +175,8 @@ def _clrs_scorer(item: Sample, mode: str) -> Callable[[Completion], dict]:
 
 
 def build_units(config: RunConfig, items: Iterable[Sample], grid: list[PromptOptions]) -> list[WorkUnit]:
-    """Every (item, model, prompt configuration) whose style fits the item."""
+    """Every (item, model, prompt configuration, sample) whose style fits the item."""
+    check_samples_per_item(config)
     items = list(items)
     templates = TemplateSet(config.templates)
     pool = ExamplePool(config.flavor, config.example_length, exclude=[input_key(i.algo_name, i.question) for i in items])
@@ -159,11 +192,13 @@ def build_units(config: RunConfig, items: Iterable[Sample], grid: list[PromptOpt
             request = Request(prompt.text, prompt.messages, params, gold=item.answer.rstrip("\n"))
             fields = clrs_fields(item, prompt, options)
             score = _clrs_scorer(item, options.mode)
-            for model in config.models:
-                units.append(WorkUnit(
-                    unit_key(prompt, model, options), model, request, {**fields, "model": model},
-                    score, prompt.template, prompt.template_sha256,
-                ))
+            for index, seed, sample in repeated_requests(request, prompt.item_id, config.samples_per_item):
+                recorded = {**fields, "sample_index": index or 0, "sample_seed": seed}
+                for model in config.models:
+                    units.append(WorkUnit(
+                        unit_key(prompt, model, options, index), model, sample, {**recorded, "model": model},
+                        score, prompt.template, prompt.template_sha256,
+                    ))
     if not units:
         raise EvalsuiteError("nothing to run: no item fits the chosen styles (trace needs items with hints)")
     return units

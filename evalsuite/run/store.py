@@ -43,11 +43,12 @@ class RunStore:
         temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         os.replace(temporary, self.manifest_path)
 
-    def check_same_configuration(self, identity: dict[str, Any]) -> None:
-        """An error naming the fields that differ when the directory holds another run."""
+    def check_same_configuration(self, identity: dict[str, Any], defaults: dict[str, Any] | None = None) -> None:
+        """An error naming the fields that differ when the directory holds another run.
+        A field the manifest lacks (a run from before the field existed) had its default."""
         if not self.exists():
             return
-        recorded = self.read_manifest().get("config", {})
+        recorded = {**(defaults or {}), **self.read_manifest().get("config", {})}
         differing = [name for name, value in identity.items() if recorded.get(name) != value]
         if differing:
             details = "; ".join(f"{name}: {recorded.get(name)!r} there, {identity[name]!r} now" for name in differing)
