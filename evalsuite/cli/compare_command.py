@@ -11,7 +11,6 @@ from evalsuite.cli.options import parse_count
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "compare",
-        allow_abbrev=False,
         help="compare two runs item by item: paired differences, bootstrap intervals, McNemar",
         description=(
             "Pair the samples of RUN_A and RUN_B on their item and the configuration both runs "

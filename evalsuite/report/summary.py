@@ -11,7 +11,7 @@ import pandas as pd
 
 from evalsuite.clrs.splits import TRAIN_LENGTHS
 from evalsuite.errors import EvalsuiteError
-from evalsuite.report.statistics import Z95, cluster_robust_se, wilson_interval
+from evalsuite.report.statistics import Z95, cluster_robust_se, t_critical, wilson_interval
 
 METRICS = ("exact_flexible", "exact_strict", "elementwise", "parsed", "trace_prefix", "abs_error")
 BINARY = {"exact_flexible", "exact_strict", "parsed"}
@@ -60,10 +60,11 @@ def summarise(data: pd.DataFrame, by: list[str], metric: str = "exact_flexible",
 
     Then the same mean's errors with samples clustered (by default by algorithm and length,
     or by the `cluster` columns): `se` (naive, s / sqrt(n)), `clusters` (how many the group
-    spans), `cluster_se` (cluster-robust, CR1: see statistics.cluster_robust_se) and the
-    normal 95% interval mean ± 1.96 cluster_se (`cluster_ci_low`, `cluster_ci_high`; NaN for
-    a group within one cluster). Samples of one cluster are not independent, so a headline
-    mean over many cells needs the clustered interval; it wants a fair number of clusters.
+    spans), `cluster_se` (cluster-robust, CR1: see statistics.cluster_robust_se) and the 95%
+    interval mean ± t cluster_se, t the 97.5% quantile of Student's t with G - 1 degrees of
+    freedom for G clusters (`cluster_ci_low`, `cluster_ci_high`, clipped to [0, 1] for
+    right/wrong metrics; NaN for a group within one cluster). Samples of one cluster are not
+    independent, so a headline mean over many cells needs the clustered interval.
     """
     if metric not in data:
         available = ", ".join(m for m in METRICS if m in data) or "none"
@@ -102,17 +103,18 @@ def summarise(data: pd.DataFrame, by: list[str], metric: str = "exact_flexible",
 
 def _add_clustered_errors(table: pd.DataFrame, frame: pd.DataFrame, groups: np.ndarray,
                           binary: bool, clustered: bool) -> None:
+    """Add se, clusters, cluster_se, cluster_ci_low, cluster_ci_high (the latter NaN and
+    clusters 0 when there is nothing to cluster by)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         table["se"] = table["std"] / np.sqrt(table["n"])
-    scored = frame["value"].notna().to_numpy()
-    counts = np.zeros(len(table), dtype=int)
-    if clustered:
-        cluster = frame["cluster"].to_numpy()
-        width = int(cluster.max()) + 1 if len(cluster) else 1
+    table["clusters"], table["cluster_se"] = 0, np.nan
+    if clustered and len(frame):
+        values, cluster = frame["value"].to_numpy(), frame["cluster"].to_numpy()
+        scored = ~np.isnan(values)
+        width = int(cluster.max()) + 1
         cells = np.unique(groups[scored] * width + cluster[scored])
-        counts = np.bincount(cells // width, minlength=len(table))
-        se = cluster_robust_se(frame["value"].to_numpy(), cluster, groups)
-    table["clusters"] = counts
-    table["cluster_se"] = se if clustered else np.nan
-    low, high = table["mean"] - Z95 * table["cluster_se"], table["mean"] + Z95 * table["cluster_se"]
+        table["clusters"] = np.bincount(cells // width, minlength=len(table))
+        table["cluster_se"] = cluster_robust_se(values, cluster, groups)
+    critical = np.array([t_critical(int(g) - 1) for g in table["clusters"]])  # t, G - 1 degrees of freedom
+    low, high = table["mean"] - critical * table["cluster_se"], table["mean"] + critical * table["cluster_se"]
     table["cluster_ci_low"], table["cluster_ci_high"] = (low.clip(0, 1), high.clip(0, 1)) if binary else (low, high)

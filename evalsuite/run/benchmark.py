@@ -103,15 +103,21 @@ class SummaryPlan:
 
 
 def summary_table(directory: Path, plan: SummaryPlan = SummaryPlan()) -> str:
-    """Write summary.csv and return the printed table (markdown)."""
+    """Write summary.csv and return the printed table (markdown), followed by mean, majority
+    vote and pass@k when items were sampled more than once."""
     from evalsuite.report import comparison_table, format_table, load_results
+    from evalsuite.report.repeated import format_repeated, has_repeated_samples, repeated_samples_table
 
     data = load_results([directory])
     if data.empty or plan.metric not in data or data[plan.metric].isna().all():
         return "(no scored results)"
     detail = comparison_table(data, list(plan.detail), plan.metric)
     (directory / SUMMARY).write_text(format_table(detail, "csv"), encoding="utf-8")
-    return format_table(comparison_table(data, list(plan.brief), plan.metric), "markdown")
+    brief = format_table(comparison_table(data, list(plan.brief), plan.metric), "markdown")
+    if has_repeated_samples(data):
+        repeated = repeated_samples_table(data, list(plan.brief), plan.metric)
+        brief += "\nRepeated samples:\n\n" + format_repeated(repeated, "markdown")
+    return brief
 
 
 def run_benchmark(config: RunConfig) -> RunOutcome:
