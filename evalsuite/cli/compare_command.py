@@ -36,7 +36,7 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from evalsuite.datafiles import atomic_path
     from evalsuite.errors import EvalsuiteError
-    from evalsuite.report.compare import compare, format_comparison
+    from evalsuite.report.comparison import compare, format_comparison
     from evalsuite.report.plots import plot_differences
 
     resamples = parse_count(args.resamples, "--resamples")

@@ -163,13 +163,15 @@ def plot_differences(table: pd.DataFrame, path: str | Path) -> None:
     plt = pyplot()
     rows = table[(table["algo_name"] != "all") & table["difference"].notna()]
     overall = table.iloc[-1]
-    title = f"A − B overall {overall['difference']:+.3f} [{overall['ci_low']:+.3f}, {overall['ci_high']:+.3f}]"
+    names = f"A ({table.attrs['a']}) − B ({table.attrs['b']})" if table.attrs.get("a") else "A − B"
+    title = f"{names}: overall {overall['difference']:+.3f} [{overall['ci_low']:+.3f}, {overall['ci_high']:+.3f}]"
     if "length" in table and rows["length"].nunique() > 1:
         panels = sorted(rows["algo_name"].astype(str).unique())
         figure, axes = _grid(plt, len(panels))
         for axis, name in zip(axes.flat, panels):
             group = rows[rows["algo_name"].astype(str) == name].sort_values("length")
             _difference_bars(axis, group["length"].astype(float), group, vertical=True)
+            axis.xaxis.get_major_locator().set_params(integer=True)
             axis.set_title(name, fontsize=9)
             axis.tick_params(labelsize=7)
         figure.suptitle(title, fontsize=9)

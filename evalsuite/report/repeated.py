@@ -20,8 +20,9 @@ def repeated_samples_table(data: pd.DataFrame, by: list[str], metric: str = "exa
                            ks: list[int] | None = None) -> pd.DataFrame:
     """One row per `by` group and run: `items`; `samples_per_item` (the most any item has);
     `mean` over all samples; `majority_vote`, the mean over items of the score of each
-    item's most frequent answer (the flexible answer, or the strict one for exact_strict;
-    ties share the credit; see statistics.majority_vote); and for right/wrong metrics
+    item's most frequent answer (the flexible answer, or the strict one for exact_strict,
+    whitespace normalised; ties share the credit, empty answers do not vote; see
+    statistics.majority_vote; without answer columns the scores vote); and for right/wrong metrics
     `pass@k` for each k in `ks` (default 1..K), the unbiased estimator averaged over the
     items that have at least k samples.
 
@@ -56,7 +57,10 @@ def repeated_samples_table(data: pd.DataFrame, by: list[str], metric: str = "exa
 def _items(samples: pd.DataFrame, columns: list[str], metric: str) -> pd.DataFrame:
     """One row per item: its group, how many samples, their total score, how many right, its vote."""
     answer = ANSWER_COLUMNS.get(metric, DEFAULT_ANSWER)
-    votes = samples[answer].map(normalise, na_action="ignore") if answer in samples else samples["score"]
+    if answer in samples:  # an empty answer (nothing read) does not vote
+        votes = samples[answer].map(normalise, na_action="ignore").replace("", None)
+    else:
+        votes = samples["score"]
     grouped = samples.groupby("item", sort=True)
     items = grouped[[*columns, "run"]].first()
     items["samples"] = grouped["score"].size()

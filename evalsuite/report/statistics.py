@@ -36,12 +36,6 @@ def wilson_interval(successes, n, z: float = Z95):
     return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
 
 
-def naive_se(values) -> float:
-    """The standard error of a mean of independent values: s / sqrt(n), s with n - 1."""
-    values = np.asarray(values, dtype=float)
-    return float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else math.nan
-
-
 def cluster_robust_se(values, clusters, groups=None):
     """The cluster-robust (CR1) standard error of the mean of `values`, per group.
 
@@ -87,7 +81,7 @@ def group_codes(groups, count: int) -> np.ndarray:
     return codes.astype(np.int64, copy=False)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def t_critical(df: int, confidence: float = 0.95) -> float:
     """The two-sided critical value of Student's t with `df` (a whole number) degrees of
     freedom: P(|T| <= t) = confidence, by bisection on its exact finite-series distribution

@@ -80,11 +80,12 @@ def summarise(data: pd.DataFrame, by: list[str], metric: str = "exact_flexible",
     grouped = frame.groupby(keys if keys else np.zeros(len(frame)), dropna=False, sort=True)
     table = grouped["value"].agg(n="count", mean="mean", total="sum", std="std")
     table["parse_failure_rate"] = 1.0 - grouped["parsed"].mean()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["se"] = table["std"] / np.sqrt(table["n"])
     if metric in BINARY:
         table["ci_low"], table["ci_high"] = wilson_interval(table["total"], table["n"])
     else:
-        half = Z95 * table["std"] / np.sqrt(table["n"])
-        table["ci_low"], table["ci_high"] = table["mean"] - half, table["mean"] + half
+        table["ci_low"], table["ci_high"] = table["mean"] - Z95 * table["se"], table["mean"] + Z95 * table["se"]
     _add_clustered_errors(table, frame, grouped.ngroup().to_numpy(), metric in BINARY, bool(clusters))
     table = table.reset_index()
     if not columns:
@@ -103,10 +104,8 @@ def summarise(data: pd.DataFrame, by: list[str], metric: str = "exact_flexible",
 
 def _add_clustered_errors(table: pd.DataFrame, frame: pd.DataFrame, groups: np.ndarray,
                           binary: bool, clustered: bool) -> None:
-    """Add se, clusters, cluster_se, cluster_ci_low, cluster_ci_high (the latter NaN and
+    """Add clusters, cluster_se, cluster_ci_low, cluster_ci_high (the latter NaN and
     clusters 0 when there is nothing to cluster by)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        table["se"] = table["std"] / np.sqrt(table["n"])
     table["clusters"], table["cluster_se"] = 0, np.nan
     if clustered and len(frame):
         values, cluster = frame["value"].to_numpy(), frame["cluster"].to_numpy()
