@@ -15,7 +15,7 @@ def add_parser(subparsers) -> None:
         description=(
             "Pair the samples of RUN_A and RUN_B on their item and the configuration both runs "
             "share, and report per --by group and overall: pairs, both means, the difference "
-            "A - B with a 95%% paired-bootstrap interval, for right/wrong metrics the exact "
+            "A - B with a 95% paired-bootstrap interval, for right/wrong metrics the exact "
             "McNemar p-value and the discordant counts, and the items found in one run only "
             "(counted, never paired). Repeated samples of an item are averaged first."
         ),

@@ -12,7 +12,7 @@ def add_parser(subparsers) -> None:
         help="summarise runs: mean, 95%% CI, n, parse failures; side by side; plots",
         description=(
             "Load run directories (their samples.jsonl; shards of one run merge) or scored "
-            "JSONL/Parquet files, summarise METRIC by the --by columns with 95%% confidence "
+            "JSONL/Parquet files, summarise METRIC by the --by columns with 95% confidence "
             "intervals (Wilson for right/wrong metrics), one column per run configuration. A "
             "group spanning several (algorithm, length) cells also gets the cluster-robust "
             "interval, since items of one cell are not independent (--by '' for the overall mean)."
