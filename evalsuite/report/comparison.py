@@ -40,15 +40,17 @@ def compare(a: Runs, b: Runs, by: Sequence[str] = ("algorithm", "length"), metri
     a_wrong_b_right and the exact McNemar p-value (pooled over the groups in the overall
     row), else NaN; only_in_a and only_in_b, the items of one run only, left out of the rest.
     `a` and `b` are DataFrames of load_results, or run directories / scored files (a list:
-    shards of one run). `attrs` holds `paired_on` and the configurations `a` and `b`.
+    shards of one run). Items are named by their item_id, or by their question in scored files
+    without ids. `attrs` holds `paired_on` and the configurations `a` and `b`.
     """
     first, second = _frame(a), _frame(b)
     for name, frame in (("A", first), ("B", second)):
         _check_columns(frame, name, metric)
+    item = _item_column(first, second)
     columns = resolve_columns(first, list(by))
     resolve_columns(second, list(by))
     shared, differing = _pairing(first, second, columns)
-    keys = ["item_id", *shared]
+    keys = [item, *shared]
     items = item_scores(first, second, list(dict.fromkeys([*keys, *columns])), columns, metric)
     binary = metric in BINARY and all(_right_or_wrong(items[side].dropna()) for side in ("value_a", "value_b"))
     table = _table(items, columns, binary, resamples, seed, confidence)
@@ -67,14 +69,20 @@ def _check_columns(frame: pd.DataFrame, name: str, metric: str) -> None:
     if metric not in frame:
         available = ", ".join(m for m in METRICS if m in frame) or "none"
         raise EvalsuiteError(f"--metric: run {name} has no column {metric!r}; scored columns there: {available}")
-    if "item_id" not in frame:
-        raise EvalsuiteError(f"run {name} has no item_id: compare needs run directories or files with item ids")
+
+
+def _item_column(first: pd.DataFrame, second: pd.DataFrame) -> str:
+    """What names an item: its id, or in scored files without ids its question text."""
+    for column in ("item_id", "question"):
+        if column in first and column in second:
+            return column
+    raise EvalsuiteError("compare needs item ids (run directories) or questions (scored files) in both runs")
 
 
 def _pairing(first: pd.DataFrame, second: pd.DataFrame, by: list[str]) -> tuple[list[str], list[str]]:
     """The configuration columns to pair on (same values in both runs) and those compared."""
     shared, differing = [], []
-    for column in CONFIG_COLUMNS:
+    for column in (c for c in CONFIG_COLUMNS if c in first and c in second):
         values_a, values_b = _values(first[column]), _values(second[column])
         (shared if values_a == values_b else differing).append(column)
     for name, frame in (("A", first), ("B", second)):

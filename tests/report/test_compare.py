@@ -183,3 +183,15 @@ def test_cli_errors_are_one_line_with_exit_code_2(tmp_path: Path, overlapping) -
     result = subprocess.run([sys.executable, "-m", "evalsuite", "compare", *map(str, overlapping), "--by", "length",
                              "--plot", str(tmp_path / "p.png")], capture_output=True, text=True)
     assert result.returncode == 2 and "--plot needs the algorithm" in result.stderr
+
+
+def test_scored_files_without_ids_pair_on_the_question(tmp_path: Path) -> None:
+    questions = [f"minimum:\nkey: [0.5 0.{i}]\nmin:\n" for i in range(1, 5)]
+    for name, right in (("good", [1, 1, 1, 0]), ("bad", [0, 1, 0, 0])):
+        with open(tmp_path / f"{name}.jsonl", "w") as out:
+            for question, value in zip(questions if name == "good" else questions[:3], right):
+                out.write(json.dumps({"question": question, "answer": "1\n\n", "exact_flexible": bool(value)}) + "\n")
+    row = compare(tmp_path / "good.jsonl", tmp_path / "bad.jsonl", by=[]).iloc[0]
+    assert (row["n_pairs"], row["only_in_a"], row["a_right_b_wrong"], row["a_wrong_b_right"]) == (3, 1, 2, 0)
+    with pytest.raises(EvalsuiteError, match="compare needs item ids"):
+        compare(pd.DataFrame({"exact_flexible": [True]}), pd.DataFrame({"exact_flexible": [False]}), by=[])
