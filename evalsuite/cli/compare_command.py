@@ -47,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"A: {args.run_a} ({table.attrs['a'] or 'same configuration'}); "
           f"B: {args.run_b} ({table.attrs['b'] or 'same configuration'}); "
           f"paired on {', '.join(table.attrs['paired_on'])}", file=sys.stderr)
+    if not table["n_pairs"].iloc[-1]:
+        raise EvalsuiteError(f"{args.run_a} and {args.run_b} share no item (paired on "
+                             f"{', '.join(table.attrs['paired_on'])}): nothing to compare")
     text = format_comparison(table, args.format)
     if args.output:
         with atomic_path(args.output) as temporary:

@@ -144,10 +144,8 @@ def repeated_requests(request: Request, item_id: str, count: int) -> list[tuple[
     sample (as ever), else `count` requests with distinct recorded seeds."""
     if count == 1:
         return [(None, None, request)]
-    return [
-        (index, seed, replace(request, params=replace(request.params, seed=seed)))
-        for index, seed in ((index, sample_seed(item_id, index)) for index in range(count))
-    ]
+    seeds = [sample_seed(item_id, index) for index in range(count)]
+    return [(index, seed, replace(request, params=replace(request.params, seed=seed))) for index, seed in enumerate(seeds)]
 
 
 def clrs_fields(item: Sample, prompt: Prompt, options: PromptOptions) -> dict:

@@ -195,3 +195,10 @@ def test_scored_files_without_ids_pair_on_the_question(tmp_path: Path) -> None:
     assert (row["n_pairs"], row["only_in_a"], row["a_right_b_wrong"], row["a_wrong_b_right"]) == (3, 1, 2, 0)
     with pytest.raises(EvalsuiteError, match="compare needs item ids"):
         compare(pd.DataFrame({"exact_flexible": [True]}), pd.DataFrame({"exact_flexible": [False]}), by=[])
+
+
+def test_cli_refuses_runs_that_share_no_item(tmp_path: Path) -> None:
+    a = write_run(tmp_path / "a", "model-a", {"bfs/4": [1, 1]})
+    b = write_run(tmp_path / "b", "model-b", {"dfs/4": [1]})
+    result = subprocess.run([sys.executable, "-m", "evalsuite", "compare", str(a), str(b)], capture_output=True, text=True)
+    assert result.returncode == 2 and "share no item" in result.stderr and result.stdout == ""
