@@ -38,18 +38,21 @@ def run(args: argparse.Namespace) -> int:
     from evalsuite.errors import EvalsuiteError
     from evalsuite.report.comparison import compare, format_comparison
     from evalsuite.report.plots import plot_differences
+    from evalsuite.report.summary import ALIASES
 
     resamples = parse_count(args.resamples, "--resamples")
     if resamples < 1:
         raise EvalsuiteError("--resamples must be 1 or more")
     by = [column.strip() for column in args.by.split(",") if column.strip()]
+    if args.plot and "algo_name" not in [ALIASES.get(column, column) for column in by]:
+        raise EvalsuiteError("--plot needs the algorithm among the --by columns (e.g. --by algorithm,length)")
     table = compare(args.run_a, args.run_b, by, args.metric, resamples, parse_count(args.seed, "--seed"))
-    print(f"A: {args.run_a} ({table.attrs['a'] or 'same configuration'}); "
-          f"B: {args.run_b} ({table.attrs['b'] or 'same configuration'}); "
-          f"paired on {', '.join(table.attrs['paired_on'])}", file=sys.stderr)
     if not table["n_pairs"].iloc[-1]:
         raise EvalsuiteError(f"{args.run_a} and {args.run_b} share no item (paired on "
                              f"{', '.join(table.attrs['paired_on'])}): nothing to compare")
+    print(f"A: {args.run_a} ({table.attrs['a'] or 'same configuration'}); "
+          f"B: {args.run_b} ({table.attrs['b'] or 'same configuration'}); "
+          f"paired on {', '.join(table.attrs['paired_on'])}", file=sys.stderr)
     text = format_comparison(table, args.format)
     if args.output:
         with atomic_path(args.output) as temporary:

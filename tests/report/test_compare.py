@@ -182,7 +182,7 @@ def test_cli_errors_are_one_line_with_exit_code_2(tmp_path: Path, overlapping) -
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "no such run directory" in result.stderr
     result = subprocess.run([sys.executable, "-m", "evalsuite", "compare", *map(str, overlapping), "--by", "length",
                              "--plot", str(tmp_path / "p.png")], capture_output=True, text=True)
-    assert result.returncode == 2 and "--plot needs the algorithm" in result.stderr
+    assert result.returncode == 2 and "--plot needs the algorithm" in result.stderr and result.stdout == ""
 
 
 def test_scored_files_without_ids_pair_on_the_question(tmp_path: Path) -> None:
@@ -201,4 +201,5 @@ def test_cli_refuses_runs_that_share_no_item(tmp_path: Path) -> None:
     a = write_run(tmp_path / "a", "model-a", {"bfs/4": [1, 1]})
     b = write_run(tmp_path / "b", "model-b", {"dfs/4": [1]})
     result = subprocess.run([sys.executable, "-m", "evalsuite", "compare", str(a), str(b)], capture_output=True, text=True)
-    assert result.returncode == 2 and "share no item" in result.stderr and result.stdout == ""
+    assert result.returncode == 2 and "share no item" in result.stderr and result.stderr.count("\n") == 1
+    assert result.stdout == ""
