@@ -11,7 +11,7 @@ from evalsuite.errors import EvalsuiteError
 
 # Each command module has `add_parser(subparsers)`; it is imported only when listed here,
 # and its heavy imports happen inside its `run`.
-COMMANDS = ("run", "generate", "algorithms", "prompt", "score", "report", "oversquash")
+COMMANDS = ("run", "generate", "algorithms", "prompt", "score", "report", "oversquash", "view")
 
 
 def build_parser() -> argparse.ArgumentParser:
