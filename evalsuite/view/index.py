@@ -27,7 +27,7 @@ from evalsuite.view.lines import FLAG, NUMBER, TEXT, IndexedLines, concatenate, 
 
 SAMPLES_FILE = "samples.jsonl"
 INDEX_FILE = "samples.idx"
-FORMAT = 1
+FORMAT = 2
 BLOCK_BYTES = 32 << 20
 HEAD_BYTES, TAIL_BYTES = 1 << 16, 1 << 12
 MIB = 1 << 20

@@ -1,7 +1,7 @@
 """Lines of samples.jsonl → the columns the viewer filters, sorts and summarises by.
 
 One block of complete lines becomes an `IndexedLines`: where each line starts and how long
-it is, a hash of its `key` (to keep a sample given twice once), the text, number and flag
+it is, a hash of its item and configuration (to keep a sample given twice once), the text, number and flag
 columns below, and the lower-cased outputs laid end to end for text search. pyarrow parses
 a block when it is installed (about three times faster); otherwise, or when a block has a
 line pyarrow refuses, each line is read with `json.loads`, and unreadable lines are skipped
@@ -21,7 +21,8 @@ TEXT = ("model", "algo_name", "task", "variant", "style", "mode", "layout", "fai
 NUMBER = ("length", "shots", "elementwise", "trace_prefix", "abs_error", "first_wrong_step", "predicted",
           "latency_s", "input_tokens", "output_tokens", "cost_usd")
 FLAG = ("exact_flexible", "exact_strict", "parsed", "cached")
-NO_KEY = np.uint64(0)  # the identity of a line without a key: never a duplicate
+IDENTITY = ("model", "style", "mode", "layout")  # with item_id and shots
+NO_KEY = np.uint64(0)  # the identity of a line without an item_id: never a duplicate
 
 
 @dataclass
@@ -92,25 +93,29 @@ def concatenate(parts: list[IndexedLines]) -> IndexedLines:
 
 def line_spans(data, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
     """Start and length of every non-empty line in data[start:end], which ends a line."""
-    starts, lengths = [], []
-    newline = data.find(b"\n", start, end)
-    while newline >= 0:
-        if newline > start:
-            starts.append(start)
-            lengths.append(newline - start)
-        start = newline + 1
-        newline = data.find(b"\n", start, end)
-    return np.array(starts, np.int64), np.array(lengths, np.int32)
+    newlines, find = [], data.find
+    position = find(b"\n", start, end)
+    while position >= 0:
+        newlines.append(position)
+        position = find(b"\n", position + 1, end)
+    ends = np.array(newlines, np.int64)
+    starts = np.concatenate([[start], ends[:-1] + 1]).astype(np.int64) if len(ends) else ends
+    lengths = (ends - starts).astype(np.int32)
+    return starts[lengths > 0], lengths[lengths > 0]
 
 
-def identities(keys) -> np.ndarray:
-    """A 64-bit hash of each key (an object array; None: NO_KEY)."""
-    keys = np.asarray(keys, dtype=object)
-    present = np.array([isinstance(key, str) for key in keys], dtype=bool) if len(keys) else np.zeros(0, bool)
-    hashed = np.full(len(keys), NO_KEY, np.uint64)
-    if present.any():
-        hashed[present] = pd.util.hash_array(keys[present])
-        hashed[present & (hashed == NO_KEY)] = np.uint64(1)
+def identities(item_ids, codes: dict[str, np.ndarray], values: dict[str, list[str]], shots: np.ndarray) -> np.ndarray:
+    """A 64-bit hash per line of what `load_results` keeps a sample once by: its item and
+    configuration (item_id, model, style, shots, mode, layout). NO_KEY without an item_id."""
+    item_ids = np.asarray(item_ids, dtype=object)
+    frame = pd.DataFrame({
+        "item_id": item_ids, "shots": shots,
+        **{name: pd.Categorical.from_codes(codes[name], categories=values[name]) for name in IDENTITY},
+    })
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy().astype(np.uint64)
+    present = np.fromiter((isinstance(item, str) for item in item_ids), bool, len(item_ids))
+    hashed[~present] = NO_KEY
+    hashed[present & (hashed == NO_KEY)] = np.uint64(1)
     return hashed
 
 
@@ -146,14 +151,14 @@ def _parse_line_by_line(data, start: int, end: int) -> IndexedLines:
     for name in TEXT:
         column = [_cause(r.get(name)) if name == "error" else _as_text(r.get(name)) for r in records]
         codes[name], values[name] = _encode(column)
+    numbers = {name: np.array([_as_number(r.get(name)) for r in records], np.float64) for name in NUMBER}
     outputs = [(r.get("output") if isinstance(r.get("output"), str) else "").encode("utf-8", "replace").lower()
                for r in records]
     offsets = np.zeros(len(outputs) + 1, np.int64)
     offsets[1:] = np.cumsum([len(text) for text in outputs])
     return IndexedLines(
         np.array(starts, np.int64), np.array(lengths, np.int32),
-        identities([r.get("key") for r in records]), codes, values,
-        {name: np.array([_as_number(r.get(name)) for r in records], np.float64) for name in NUMBER},
+        identities([r.get("item_id") for r in records], codes, values, numbers["shots"]), codes, values, numbers,
         {name: np.array([_as_flag(r.get(name)) for r in records], np.int8) for name in FLAG},
         offsets, np.frombuffer(b"".join(outputs), np.uint8).copy(), skipped,
     )
@@ -182,7 +187,7 @@ def _encode(column: list) -> tuple[np.ndarray, list[str]]:
 
 def _arrow_schema(pa):
     return pa.schema(
-        [(name, pa.string()) for name in (*TEXT, "key", "output")]
+        [(name, pa.string()) for name in (*TEXT, "item_id", "output")]
         + [(name, pa.float64()) for name in NUMBER]
         + [(name, pa.bool_()) for name in FLAG]
     )
@@ -216,9 +221,10 @@ def _parse_with_arrow(data, start: int, end: int) -> IndexedLines | None:
     outputs = pc.ascii_lower(table.column("output").combine_chunks().fill_null(""))
     offsets = np.frombuffer(outputs.buffers()[1], np.int32)[outputs.offset:outputs.offset + len(outputs) + 1]
     text = np.frombuffer(outputs.buffers()[2] or b"", np.uint8)[offsets[0]:offsets[-1]].copy()
+    numbers = {name: table.column(name).to_numpy(zero_copy_only=False).astype(np.float64) for name in NUMBER}
+    item_ids = table.column("item_id").to_numpy(zero_copy_only=False)
     return IndexedLines(
-        starts, lengths, identities(table.column("key").to_numpy(zero_copy_only=False)), codes, values,
-        {name: table.column(name).to_numpy(zero_copy_only=False).astype(np.float64) for name in NUMBER},
+        starts, lengths, identities(item_ids, codes, values, numbers["shots"]), codes, values, numbers,
         {name: pc.cast(table.column(name), pa.int8()).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int8)
          for name in FLAG},
         (offsets - offsets[0]).astype(np.int64), text,

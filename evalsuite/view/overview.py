@@ -30,12 +30,13 @@ def available_metrics(frame: pd.DataFrame) -> list[str]:
 
 
 def groupable_columns(frame: pd.DataFrame) -> list[str]:
-    return [column for column in GROUPABLE if column in frame and frame[column].notna().any()]
+    """The columns worth grouping by: those with more than one value."""
+    return [column for column in GROUPABLE if column in frame and frame[column].nunique() > 1]
 
 
 def default_grouping(frame: pd.DataFrame) -> list[str]:
     """Algorithm × length for CLRS-Text, task × variant × length for the over-squashing runs."""
-    present = groupable_columns(frame)
+    present = [column for column in GROUPABLE if column in frame and frame[column].notna().any()]
     wanted = ("algo_name", "length") if "algo_name" in present else ("task", "variant", "length")
     return [column for column in wanted if column in present]
 

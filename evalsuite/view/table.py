@@ -1,9 +1,9 @@
 """The samples of every run being viewed as one table: filtered, sorted and paged here, on
 the server, from the runs' indexes; only the lines of the page shown are read and parsed.
 
-Runs are concatenated in the order given, each in file order; a sample whose key appears
-again later (the same shard given twice) is kept once, the last time, as `load_results`
-does.
+Runs are concatenated in the order given, each in file order; a sample whose item and
+configuration appear again later (the same shard given twice) is kept once, the last time,
+as `load_results` does.
 """
 
 from __future__ import annotations

@@ -304,7 +304,7 @@
     if (data.fixed) {
       parts.push(el("span", { class: "muted" }, `grouped by ${data.by.map(label).join(" × ") || "nothing"}`));
     } else {
-      const boxes = data.groupable.map((column) => el("label", { class: "check" },
+      const boxes = [...new Set([...data.groupable, ...data.by])].map((column) => el("label", { class: "check" },
         el("input", { type: "checkbox", name: "by", value: column, checked: data.by.includes(column),
           onchange: () => go({ metric: data.metric, by: [...document.querySelectorAll("input[name=by]:checked")].map((b) => b.value).join(",") }) }),
         label(column)));
