@@ -34,8 +34,10 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import threading
+
     from evalsuite.view import RunSet, ViewerServer, export_report
-    from evalsuite.view.overview import overview
+    from evalsuite.view.overview import overview, warm
     from evalsuite.view.server import is_loopback
 
     port = parse_count(args.port, "--port")
@@ -50,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"evalsuite: warning: listening on {args.host}: anyone who can reach this machine can read these runs",
               file=sys.stderr)
     print(f"evalsuite view: {server.url}  (Ctrl-C to stop)", flush=True)
+    threading.Thread(target=warm, args=(runs,), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:  # the usual way to stop it

@@ -16,6 +16,8 @@ import mmap
 import os
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -29,8 +31,24 @@ SAMPLES_FILE = "samples.jsonl"
 INDEX_FILE = "samples.idx"
 FORMAT = 2
 BLOCK_BYTES = 32 << 20
+PARALLEL_BYTES, MAX_WORKERS = 64 << 20, 8  # beyond this much to read, blocks go to threads
 HEAD_BYTES, TAIL_BYTES = 1 << 16, 1 << 12
 MIB = 1 << 20
+
+
+def line_blocks(data, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of blocks of about BLOCK_BYTES of whole lines in data[start:end]; a torn
+    last line is left out."""
+    blocks, position = [], start
+    while position < end:
+        stop = data.rfind(b"\n", position, min(end, position + BLOCK_BYTES)) + 1
+        if not stop:  # a line longer than a block, or the torn end
+            stop = data.find(b"\n", position, end) + 1
+            if not stop:
+                break
+        blocks.append((position, stop))
+        position = stop
+    return blocks
 
 
 def warn_on_stderr(message: str) -> None:
@@ -100,24 +118,31 @@ class SampleIndex:
         return hashlib.sha256(head).hexdigest(), hashlib.sha256(tail).hexdigest()
 
     def _read(self, start: int, end: int) -> tuple[IndexedLines, int]:
-        """Parse the whole lines in bytes [start, end); return them and where they stop."""
-        parts, position = [], start
-        progress = ProgressBar(max(1, (end - start) // MIB), label=f"index {self.directory.name}", unit="MiB",
-                               enabled=None if end - start > 64 * MIB else False)
+        """Parse the whole lines in bytes [start, end); return them and where they stop.
+        Much to read is shared out between threads, a block of lines each (pyarrow parses
+        without holding the interpreter lock)."""
         with open(self.samples_path, "rb") as file, mmap.mmap(file.fileno(), end, access=mmap.ACCESS_READ) as data:
-            while position < end:
-                stop = data.rfind(b"\n", position, min(end, position + BLOCK_BYTES)) + 1
-                if not stop:  # a line longer than a block, or the torn end
-                    stop = data.find(b"\n", position, end) + 1
-                    if not stop:
-                        break
-                parts.append(parse_block(data, position, stop, self.use_arrow))
-                progress.update((stop - position) // MIB)
-                position = stop
-        parsed = concatenate(parts)
-        if parsed.skipped:
-            self.warn(f"{self.samples_path}: skipped {parsed.skipped} lines that are not JSON records")
-        return parsed, position
+            blocks = line_blocks(data, start, end)
+            workers = min(os.cpu_count() or 1, MAX_WORKERS) if end - start > PARALLEL_BYTES else 1
+            progress = ProgressBar(max(1, (end - start) // MIB), label=f"index {self.directory.name}", unit="MiB",
+                                   enabled=None if end - start > 64 * MIB else False)
+            if workers > 1:
+                pool = ThreadPoolExecutor(workers)
+                parsed = pool.map(parse_block, repeat(data), *zip(*blocks), repeat(self.use_arrow))
+            else:
+                pool, parsed = None, (parse_block(data, a, b, self.use_arrow) for a, b in blocks)
+            parts = []
+            try:
+                for (a, b), part in zip(blocks, parsed):
+                    parts.append(part)
+                    progress.update((b - a) // MIB)
+            finally:
+                if pool is not None:
+                    pool.shutdown(cancel_futures=True)
+        lines = concatenate(parts)
+        if lines.skipped:
+            self.warn(f"{self.samples_path}: skipped {lines.skipped} lines that are not JSON records")
+        return lines, blocks[-1][1] if blocks else start
 
     def _load_stored(self) -> None:
         """Take the stored index if it was written by this format; otherwise start afresh."""
@@ -134,7 +159,7 @@ class SampleIndex:
                     {name: stored[f"values:{name}"].tolist() for name in TEXT},
                     {name: stored[f"number:{name}"] for name in NUMBER},
                     {name: stored[f"flag:{name}"] for name in FLAG},
-                    stored["search_offsets"], stored["search_text"],
+                    stored["search_offsets"], stored["search_text"].tobytes(),
                 )
         except (OSError, ValueError, KeyError, EOFError) as error:  # damaged or foreign: rebuild
             self.warn(f"{self.index_path}: ignored ({error}); indexing again")
@@ -148,7 +173,7 @@ class SampleIndex:
         lines = self.lines
         arrays = {
             "starts": lines.starts, "lengths": lines.lengths, "identity": lines.identity,
-            "search_offsets": lines.search_offsets, "search_text": lines.search_text,
+            "search_offsets": lines.search_offsets, "search_text": np.frombuffer(lines.search_text, np.uint8),
             **{f"code:{name}": lines.codes[name] for name in TEXT},
             **{f"values:{name}": np.array(lines.values[name], dtype=str) for name in TEXT},
             **{f"number:{name}": lines.numbers[name] for name in NUMBER},

@@ -40,7 +40,7 @@ class IndexedLines:
     numbers: dict[str, np.ndarray]
     flags: dict[str, np.ndarray]
     search_offsets: np.ndarray
-    search_text: np.ndarray
+    search_text: bytes
     skipped: int = 0
 
     def __len__(self) -> int:
@@ -52,7 +52,7 @@ class IndexedLines:
             np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint64),
             {name: np.zeros(0, np.int32) for name in TEXT}, {name: [] for name in TEXT},
             {name: np.zeros(0, np.float64) for name in NUMBER}, {name: np.zeros(0, np.int8) for name in FLAG},
-            np.zeros(1, np.int64), np.zeros(0, np.uint8),
+            np.zeros(1, np.int64), b"",
         )
 
     def text(self, name: str) -> np.ndarray:
@@ -86,7 +86,7 @@ def concatenate(parts: list[IndexedLines]) -> IndexedLines:
         {name: np.concatenate([part.numbers[name] for part in parts]) for name in NUMBER},
         {name: np.concatenate([part.flags[name] for part in parts]) for name in FLAG},
         search_offsets.astype(np.int64),
-        np.concatenate([part.search_text for part in parts]),
+        b"".join(part.search_text for part in parts),
         sum(part.skipped for part in parts),
     )
 
@@ -160,7 +160,7 @@ def _parse_line_by_line(data, start: int, end: int) -> IndexedLines:
         np.array(starts, np.int64), np.array(lengths, np.int32),
         identities([r.get("item_id") for r in records], codes, values, numbers["shots"]), codes, values, numbers,
         {name: np.array([_as_flag(r.get(name)) for r in records], np.int8) for name in FLAG},
-        offsets, np.frombuffer(b"".join(outputs), np.uint8).copy(), skipped,
+        offsets, b"".join(outputs), skipped,
     )
 
 
@@ -220,7 +220,8 @@ def _parse_with_arrow(data, start: int, end: int) -> IndexedLines | None:
         values[name] = encoded.dictionary.to_pylist()
     outputs = pc.ascii_lower(table.column("output").combine_chunks().fill_null(""))
     offsets = np.frombuffer(outputs.buffers()[1], np.int32)[outputs.offset:outputs.offset + len(outputs) + 1]
-    text = np.frombuffer(outputs.buffers()[2] or b"", np.uint8)[offsets[0]:offsets[-1]].copy()
+    data = outputs.buffers()[2]
+    text = data.to_pybytes()[offsets[0]:offsets[-1]] if data is not None else b""
     numbers = {name: table.column(name).to_numpy(zero_copy_only=False).astype(np.float64) for name in NUMBER}
     item_ids = table.column("item_id").to_numpy(zero_copy_only=False)
     return IndexedLines(

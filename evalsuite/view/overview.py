@@ -87,14 +87,19 @@ def _plain(value):
 
 
 class Summaries:
-    """`summarise` results for one table, each computed once."""
+    """`summarise` results for one table, each computed once (kept in the run set's memo,
+    which is emptied when the table changes)."""
 
     def __init__(self, frame: pd.DataFrame, memo: dict) -> None:
         self.frame, self.memo = frame, memo
+        present = frame["task"].dropna().unique() if "task" in frame else []
+        self.tasks = {str(task) for task in present}
 
     def get(self, subset: str, groups: list[str], shown: tuple[str, ...], metric: str) -> tuple[pd.DataFrame, list[str], dict]:
         """summarise(labelled rows of `subset`, groups + run, metric), the runs in order and
         their configurations."""
+        if subset == "clrs" and not self.tasks & set(SQUASH_TASKS):
+            subset = "all"  # the same rows: the same summaries
         key = ("summary", subset, frozenset(groups), frozenset(shown) & set(CONFIG_COLUMNS), metric)
         if key not in self.memo:
             data, configurations = labelled(self.rows(subset), shown)
@@ -102,22 +107,36 @@ class Summaries:
         return self.memo[key]
 
     def rows(self, subset: str) -> pd.DataFrame:
-        if subset == "all":
+        """All rows, the CLRS-Text ones (not copy or count), or one task's."""
+        if subset == "all" or (subset == "clrs" and not self.tasks & set(SQUASH_TASKS)):
             return self.frame
-        task = self.frame["task"].astype(object)
-        if subset == "clrs":
-            return self.frame[~task.isin(SQUASH_TASKS)]
-        return self.frame[task == subset]
+        key = ("rows", subset)
+        if key not in self.memo:
+            task = self.frame["task"]
+            self.memo[key] = self.frame[~task.isin(SQUASH_TASKS)] if subset == "clrs" else self.frame[task == subset]
+        return self.memo[key]
 
 
 def overview(runs: RunSet, metric: str | None, by: list[str] | None) -> dict:
     """The overview of the runs for `metric` grouped by `by` (defaults: exact_flexible, and
-    algorithm × length or task × variant × length)."""
-    table = runs.table()
-    frame = table.frame()
+    algorithm × length or task × variant × length); each answer is computed once."""
+    with runs.lock:  # one at a time: the memo belongs to the current table
+        table = runs.table()
+        key = ("overview", metric, None if by is None else tuple(by))
+        if key not in runs.memo:
+            runs.memo[key] = _overview(runs, table.frame(), metric, by)
+        return {**runs.memo[key], "manifests": runs.manifests(), "studies": runs.studies()}
+
+
+def warm(runs: RunSet) -> None:
+    """Compute the overview of every metric now, so that choosing one on the page is quick."""
+    for metric in overview(runs, None, None)["metrics"]:
+        overview(runs, metric, None)
+
+
+def _overview(runs: RunSet, frame: pd.DataFrame, metric: str | None, by: list[str] | None) -> dict:
     metrics = available_metrics(frame)
-    base = {"runs": runs.names, "metrics": metrics, "groupable": groupable_columns(frame),
-            "manifests": runs.manifests(), "studies": runs.studies()}
+    base = {"runs": runs.names, "metrics": metrics, "groupable": groupable_columns(frame)}
     if not len(frame):
         return {**base, "metric": metric, "by": by or [], "table": None, "plots": []}
     metric = metric or ("exact_flexible" if "exact_flexible" in metrics else (metrics or ["exact_flexible"])[0])
@@ -133,8 +152,7 @@ def overview(runs: RunSet, metric: str | None, by: list[str] | None) -> dict:
 
 def plots(summaries: Summaries, metric: str) -> list[dict]:
     """What to draw, as series of summary rows (see the module docstring)."""
-    frame, drawn = summaries.frame, []
-    tasks = set(frame["task"].dropna().astype(str)) if "task" in frame else set()
+    drawn, tasks = [], summaries.tasks
     clrs = summaries.rows("clrs")
     if len(clrs) and clrs["algo_name"].notna().any():
         if clrs["length"].nunique() <= 1:

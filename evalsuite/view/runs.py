@@ -62,8 +62,12 @@ class RunSet:
                 self.memo.clear()
             return self._table
 
+    def index_list(self) -> list[SampleIndex]:
+        """The runs' indexes, in the table's run order."""
+        return list(self.indexes.values())
+
     def read_line(self, run: int, row: int) -> bytes:
-        return list(self.indexes.values())[run].read_line(row)
+        return self.index_list()[run].read_line(row)
 
     def manifests(self) -> list[dict]:
         """Each run's manifest, with its wall time in seconds when it says when it ran."""

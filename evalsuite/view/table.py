@@ -8,6 +8,7 @@ as `load_results` does.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 
@@ -51,21 +52,27 @@ class Query:
                    (params.get("desc") or ["0"])[-1] in ("1", "true"))
 
 
-def rows_containing(lines: IndexedLines, text: str) -> np.ndarray:
-    """Rows whose output contains `text` (ASCII case ignored), by a vectorised scan of the
-    lower-cased outputs laid end to end."""
+def rows_containing(lines: IndexedLines, text: str, among: np.ndarray | None = None) -> np.ndarray:
+    """Rows (of `among`, or all) whose output contains `text`, ASCII case ignored. The
+    lower-cased outputs lie end to end: one scan, jumping to the next output after each hit,
+    or, for a few rows, a look at each of their outputs."""
     needle = text.encode("utf-8").lower()
     haystack, offsets = lines.search_text, lines.search_offsets
-    if not needle:
-        return np.arange(len(lines))
-    if len(needle) > len(haystack):
-        return np.zeros(0, np.int64)
-    candidates = np.flatnonzero(haystack[:len(haystack) - len(needle) + 1] == needle[0])
-    for shift, byte in enumerate(needle[1:], 1):
-        candidates = candidates[haystack[candidates + shift] == byte]
-    rows = np.searchsorted(offsets, candidates, side="right") - 1
-    inside = candidates + len(needle) <= offsets[rows + 1]  # not across two outputs
-    return np.unique(rows[inside])
+    if among is not None and len(among) * 20 < len(lines):
+        return np.array([row for row in among.tolist() if haystack.find(needle, offsets[row], offsets[row + 1]) >= 0],
+                        np.int64)
+    bounds, find, found = offsets.tolist(), haystack.find, []
+    position = find(needle)
+    while position >= 0:
+        row = bisect.bisect_right(bounds, position) - 1
+        if position + len(needle) <= bounds[row + 1]:  # not across two outputs
+            found.append(row)
+            position = bounds[row + 1]
+        else:
+            position += 1
+        position = find(needle, position)
+    rows = np.array(found, np.int64)
+    return rows if among is None else rows[np.isin(rows, among)]
 
 
 class SampleTable:
@@ -100,12 +107,18 @@ class SampleTable:
             positions[self.row[mine]] = mine
             self.position_of.append(positions)
         self._frame: pd.DataFrame | None = None
+        self._facets: dict[str, list] | None = None
 
     def __len__(self) -> int:
         return len(self.run)
 
     def facets(self) -> dict[str, list]:
         """The values each facet takes, for the filters of the samples page."""
+        if self._facets is None:
+            self._facets = self._find_facets()
+        return self._facets
+
+    def _find_facets(self) -> dict[str, list]:
         found = {}
         for name in FACETS:
             if name in self.numbers:
@@ -128,7 +141,8 @@ class SampleTable:
         if query.text:
             found = np.zeros(len(self), bool)
             for number, lines in enumerate(self.parts):
-                positions = self.position_of[number][rows_containing(lines, query.text)]
+                kept = np.flatnonzero(mask & (self.run == number))
+                positions = self.position_of[number][rows_containing(lines, query.text, self.row[kept])]
                 found[positions[positions >= 0]] = True
             mask &= found
         positions = np.flatnonzero(mask)
@@ -196,9 +210,10 @@ class SampleTable:
         """The indexed columns as the DataFrame `load_results` would give for these runs
         (one row per sample, `source` naming its run), for the report's summaries."""
         if self._frame is None:
-            columns = {"source": pd.Categorical.from_codes(self.run, categories=self.names)}
+            # Categories of plain Python strings: turning them into objects (as summarise does) is then a take.
+            columns = {"source": pd.Categorical.from_codes(self.run, categories=pd.Index(self.names, dtype=object))}
             for name in TEXT:
-                columns[name] = pd.Categorical.from_codes(self.codes[name], categories=self.values[name])
+                columns[name] = pd.Categorical.from_codes(self.codes[name], categories=pd.Index(self.values[name], dtype=object))
             for name, values in self.numbers.items():
                 whole = not np.isnan(values).any() and np.array_equal(values, np.round(values))
                 columns[name] = values.astype(np.int64) if whole and name in ("length", "shots") else values

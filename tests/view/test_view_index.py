@@ -53,7 +53,7 @@ def test_both_parsers_give_the_same_columns(run: Path) -> None:
     assert list(fast.flags["exact_flexible"]) == [int(row["exact_flexible"]) for row in rows]
     for attribute in ("starts", "lengths", "identity", "search_offsets", "search_text"):
         assert np.array_equal(getattr(fast, attribute), getattr(slow, attribute)), attribute
-    outputs = [fast.search_text[a:b].tobytes().decode() for a, b in zip(fast.search_offsets, fast.search_offsets[1:])]
+    outputs = [fast.search_text[a:b].decode() for a, b in zip(fast.search_offsets, fast.search_offsets[1:])]
     assert outputs == [row["output"].lower() for row in rows]
     assert len(set(fast.identity)) == 48
 
@@ -136,3 +136,20 @@ def test_a_damaged_index_is_ignored(run: Path) -> None:
     index = SampleIndex(run, warn=warnings.append)
     index.refresh()
     assert len(index.lines) == 48 and "indexing again" in warnings[0]
+
+
+def test_blocks_read_by_several_threads_give_the_same_index(run: Path, monkeypatch) -> None:
+    alone = SampleIndex(run)
+    alone.refresh()
+    (run / INDEX_FILE).unlink()
+    monkeypatch.setattr(index_module, "BLOCK_BYTES", 4096)  # many blocks of a few lines
+    monkeypatch.setattr(index_module, "PARALLEL_BYTES", 0)
+    ranges = parsed_ranges(monkeypatch)
+    shared = SampleIndex(run)
+    shared.refresh()
+    assert len(ranges) > 10
+    for attribute in ("starts", "lengths", "identity", "search_offsets"):
+        assert np.array_equal(getattr(shared.lines, attribute), getattr(alone.lines, attribute))
+    assert shared.lines.search_text == alone.lines.search_text
+    for name in TEXT:
+        assert list(shared.lines.text(name)) == list(alone.lines.text(name))

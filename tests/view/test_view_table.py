@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import records, write_records
 
@@ -14,7 +15,7 @@ from evalsuite.errors import EvalsuiteError
 from evalsuite.view import RunSet
 from evalsuite.view.index import INDEX_FILE
 from evalsuite.view.samples import sample_page, samples_page
-from evalsuite.view.table import Query
+from evalsuite.view.table import Query, rows_containing
 
 
 def query(**params) -> Query:
@@ -64,6 +65,18 @@ def test_text_search_ignores_case_and_never_spans_two_outputs(tmp_path: Path) ->
     assert found("ab") == [1, 4] and found("b c") == [4]
     assert found("bc") == []  # "ab" then "cd": not one output
     assert found("ABCD") == [] and found("") == [0, 1, 2, 3, 4]
+
+
+def test_text_search_among_a_few_rows_looks_only_at_theirs(tmp_path: Path) -> None:
+    (tmp_path / "run").mkdir()
+    write_records(tmp_path / "run", [{"item_id": str(i), "model": "m" if i % 30 else "first", "output": f"x{i}"} for i in range(90)])
+    runs = RunSet([tmp_path / "run"])
+    table = runs.table()
+    lines = runs.index_list()[0].lines
+    assert list(rows_containing(lines, "X2")) == [2, *range(20, 30)]
+    assert list(rows_containing(lines, "x2", among=np.array([0, 2, 30, 60]))) == [2]
+    assert list(rows_containing(lines, "x6", among=np.array([0, 30, 60]))) == [60]
+    assert [int(table.row[p]) for p in table.select(query(model="first", q="X6"))] == [60]
 
 
 def test_sorting_puts_missing_values_last(table) -> None:
