@@ -19,7 +19,7 @@ def add_parser(subparsers) -> None:
             "by element and step by step. Directories holding the over-squashing study's "
             "collapse.csv or sensitivity.csv are drawn too. The runs are only read; each run's "
             "index of samples.jsonl is kept beside it as samples.idx (installing pyarrow, as in "
-            "evalsuite[parquet], makes indexing about three times faster)."
+            "evalsuite[parquet], makes indexing about five times faster)."
         ),
         allow_abbrev=False,
     )

@@ -3,7 +3,7 @@
 One block of complete lines becomes an `IndexedLines`: where each line starts and how long
 it is, a hash of its item and configuration (to keep a sample given twice once), the text, number and flag
 columns below, and the lower-cased outputs laid end to end for text search. pyarrow parses
-a block when it is installed (about three times faster); otherwise, or when a block has a
+a block when it is installed (about five times faster); otherwise, or when a block has a
 line pyarrow refuses, each line is read with `json.loads`, and unreadable lines are skipped
 and counted.
 """

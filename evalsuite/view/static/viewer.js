@@ -199,7 +199,9 @@
     const proportion = PROPORTIONS.has(plot.metric);
     const panels = groupBy(plot.rows, (row) => row[plot.panel]);
     const charts = [];
-    for (const [name, rows] of panels) {
+    for (const [name, all] of panels) {
+      const rows = all.filter((row) => !missing(row.mean));
+      if (!rows.length) continue;  // nothing scored here (every answer unread)
       const lengths = rows.map((row) => row.length);
       const y = proportion ? [0, 1] : [0, extent(rows.flatMap((r) => [r.mean, r.ci_high]))[1]];
       const chart = axes({ width: 260, height: 180, x: extent(lengths, 0.05), y, title: name });
@@ -259,7 +261,8 @@
     for (const [name, rows] of groupBy(plot.rows, (row) => row[plot.panel])) {
       const x = extent(rows.map((r) => r.predicted), 0.05);
       const chart = axes({ width: 260, height: 180, x, y: [0, Math.max(...rows.map((r) => r.samples))], title: name });
-      const width = Math.max(2, (chart.sx(x[0] + Math.max(1, (x[1] - x[0]) / 60)) - chart.sx(x[0])) / plot.runs.length);
+      const unit = chart.sx(x[0] + Math.max(1, (x[1] - x[0]) / 60)) - chart.sx(x[0]);
+      const width = Math.max(2, Math.min(unit, 24) / plot.runs.length);
       for (const row of rows) {
         const i = plot.runs.indexOf(row.run);
         chart.root.append(sv("rect", { x: chart.sx(row.predicted) + (i - plot.runs.length / 2) * width, y: chart.sy(row.samples),
@@ -376,7 +379,7 @@
   function filterForm(data, p) {
     const choose = (name, values, chosen) => el("label", {}, label(name), el("select", { name },
       el("option", { value: "" }, "all"), values.map((v) => el("option", { value: String(v), selected: String(v) === chosen }, String(v)))));
-    const fields = Object.entries(data.facets).filter(([name, values]) => values.length > 1 || p.get(name)).map(([name, values]) =>
+    const fields = Object.entries(data.facets).filter(([name, values]) => values.length > 1 || ["failure", "error"].includes(name) || p.get(name)).map(([name, values]) =>
       choose(name, values, p.get(name) || ""));
     fields.push(choose("outcome", ["right", "wrong", "failed"], p.get("outcome") || ""));
     fields.push(el("label", {}, "output contains", el("input", { type: "search", name: "q", value: p.get("q") || "", placeholder: "text" })));
