@@ -31,6 +31,9 @@ SAMPLES_FILE = "samples.jsonl"
 INDEX_FILE = "samples.idx"
 FORMAT = 2
 BLOCK_BYTES = 32 << 20
+# A big run that grows (one being written) is stored again only after it grew by 5%: the
+# next start reads the rest of the file, which costs less than rewriting the index each time.
+STORE_ALWAYS_BYTES, STORE_GROWTH = 64 << 20, 0.05
 PARALLEL_BYTES, MAX_WORKERS = 64 << 20, 8  # beyond this much to read, blocks go to threads
 HEAD_BYTES, TAIL_BYTES = 1 << 16, 1 << 12
 MIB = 1 << 20
@@ -71,6 +74,7 @@ class SampleIndex:
         self._seen: tuple | None = None
         self._loaded = False
         self._writable = True
+        self._stored = 0  # bytes of the file that the stored index covers
 
     def refresh(self) -> bool:
         """Index whatever the file gained since the last look; True when the lines changed."""
@@ -88,13 +92,15 @@ class SampleIndex:
             self._load_stored()
         if not self._covers_a_prefix(stat):
             self.lines, self.covered, changed = IndexedLines.empty(), 0, self.covered > 0
+            self._stored = 0
         if stat.st_size > self.covered:
             new, covered = self._read(self.covered, stat.st_size)
             if covered > self.covered:
                 self.lines = concatenate([self.lines, new])
                 self.covered, self._inode, changed = covered, stat.st_ino, True
                 self._digests = self._digest(self.covered)
-                self._store()
+                if self.covered < STORE_ALWAYS_BYTES or self.covered - self._stored >= self.covered * STORE_GROWTH:
+                    self._store()
         return changed
 
     def read_line(self, row: int) -> bytes:
@@ -165,6 +171,7 @@ class SampleIndex:
             self.warn(f"{self.index_path}: ignored ({error}); indexing again")
             return
         self.lines, self.covered = lines, int(meta["covered"])
+        self._stored = self.covered
         self._inode, self._digests = int(meta["inode"]), tuple(meta["digests"])
 
     def _store(self) -> None:
@@ -184,6 +191,7 @@ class SampleIndex:
         try:
             with atomic_path(self.index_path) as temporary, open(temporary, "wb") as out:
                 np.savez(out, **arrays)
+            self._stored = self.covered
         except (OSError, EvalsuiteError) as error:
             self._writable = False
             self.warn(f"cannot keep the index beside the run ({error}); it is kept in memory only")

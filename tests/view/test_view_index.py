@@ -153,3 +153,21 @@ def test_blocks_read_by_several_threads_give_the_same_index(run: Path, monkeypat
     assert shared.lines.search_text == alone.lines.search_text
     for name in TEXT:
         assert list(shared.lines.text(name)) == list(alone.lines.text(name))
+
+
+def test_a_big_run_that_grows_a_little_is_not_stored_again(run: Path, monkeypatch) -> None:
+    monkeypatch.setattr(index_module, "STORE_ALWAYS_BYTES", 0)  # as if the run were big
+    index = SampleIndex(run)
+    index.refresh()
+    stored = (run / INDEX_FILE).read_bytes()
+    with open(run / "samples.jsonl", "a") as out:  # one line more: under 5% growth
+        out.write(json.dumps(records(run)[0] | {"item_id": "one more"}) + "\n")
+    assert index.refresh() and len(index.lines) == 49
+    assert (run / INDEX_FILE).read_bytes() == stored
+    ranges = parsed_ranges(monkeypatch)
+    later = SampleIndex(run)  # reads the stored 48 lines and parses the one after them
+    later.refresh()
+    assert len(later.lines) == 49 and len(ranges) == 1
+    with open(run / "samples.jsonl", "a") as out:  # many more: stored again
+        out.writelines(json.dumps(row | {"item_id": f"more {i}"}) + "\n" for i, row in enumerate(records(run)[:10]))
+    assert later.refresh() and (run / INDEX_FILE).read_bytes() != stored
