@@ -132,16 +132,17 @@ class SampleIndex:
             workers = min(os.cpu_count() or 1, MAX_WORKERS) if end - start > PARALLEL_BYTES else 1
             progress = ProgressBar(max(1, (end - start) // MIB), label=f"index {self.directory.name}", unit="MiB",
                                    enabled=None if end - start > 64 * MIB else False)
-            if workers > 1:
+            if workers > 1 and len(blocks) > 1:
                 pool = ThreadPoolExecutor(workers)
                 parsed = pool.map(parse_block, repeat(data), *zip(*blocks), repeat(self.use_arrow))
             else:
                 pool, parsed = None, (parse_block(data, a, b, self.use_arrow) for a, b in blocks)
             parts = []
             try:
-                for (a, b), part in zip(blocks, parsed):
-                    parts.append(part)
-                    progress.update((b - a) // MIB)
+                with progress:
+                    for (a, b), part in zip(blocks, parsed):
+                        parts.append(part)
+                        progress.update((b - a) // MIB)
             finally:
                 if pool is not None:
                     pool.shutdown(cancel_futures=True)

@@ -171,3 +171,13 @@ def test_a_big_run_that_grows_a_little_is_not_stored_again(run: Path, monkeypatc
     with open(run / "samples.jsonl", "a") as out:  # many more: stored again
         out.writelines(json.dumps(row | {"item_id": f"more {i}"}) + "\n" for i, row in enumerate(records(run)[:10]))
     assert later.refresh() and (run / INDEX_FILE).read_bytes() != stored
+
+
+def test_a_file_holding_only_a_torn_line_has_no_lines_yet(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(index_module, "PARALLEL_BYTES", 0)  # the threaded path too
+    (tmp_path / "samples.jsonl").write_text('{"model": "m", "output": "still being writ')
+    index = SampleIndex(tmp_path)
+    assert index.refresh() is False and len(index.lines) == 0 and index.covered == 0
+    with open(tmp_path / "samples.jsonl", "a") as out:
+        out.write('ten"}\n')
+    assert index.refresh() and list(index.lines.text("model")) == ["m"]
