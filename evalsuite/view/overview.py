@@ -129,9 +129,13 @@ def overview(runs: RunSet, metric: str | None, by: list[str] | None) -> dict:
 
 
 def warm(runs: RunSet) -> None:
-    """Compute the overview of every metric now, so that choosing one on the page is quick."""
-    for metric in overview(runs, None, None)["metrics"]:
-        overview(runs, metric, None)
+    """Compute the overview of every metric now, so that choosing one on the page is quick
+    (a problem is left for the page to report when it asks)."""
+    try:
+        for metric in overview(runs, None, None)["metrics"]:
+            overview(runs, metric, None)
+    except EvalsuiteError:
+        pass
 
 
 def _overview(runs: RunSet, frame: pd.DataFrame, metric: str | None, by: list[str] | None) -> dict:
