@@ -108,12 +108,11 @@ def identities(item_ids, codes: dict[str, np.ndarray], values: dict[str, list[st
     """A 64-bit hash per line of what `load_results` keeps a sample once by: its item and
     configuration (item_id, model, style, shots, mode, layout). NO_KEY without an item_id."""
     item_ids = np.asarray(item_ids, dtype=object)
-    frame = pd.DataFrame({
-        "item_id": item_ids, "shots": shots,
-        **{name: pd.Categorical.from_codes(codes[name], categories=values[name]) for name in IDENTITY},
-    })
-    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy().astype(np.uint64)
     present = np.fromiter((isinstance(item, str) for item in item_ids), bool, len(item_ids))
+    hashed = pd.util.hash_array(np.where(present, item_ids, "")) if len(item_ids) else np.zeros(0, np.uint64)
+    columns = [pd.util.hash_array(np.array([*values[name], ""], dtype=object))[codes[name]] for name in IDENTITY]
+    for column in (*columns, pd.util.hash_array(shots)):
+        hashed = hashed * np.uint64(0x100000001B3) ^ column  # wraps around, as a hash should
     hashed[~present] = NO_KEY
     hashed[present & (hashed == NO_KEY)] = np.uint64(1)
     return hashed
@@ -121,22 +120,20 @@ def identities(item_ids, codes: dict[str, np.ndarray], values: dict[str, list[st
 
 def parse_block(data, start: int, end: int, use_arrow: bool = True) -> IndexedLines:
     """The columns of the whole lines in data[start:end] (bytes or an mmap of the file)."""
-    if use_arrow:
-        parsed = _parse_with_arrow(data, start, end)
-        if parsed is not None:
-            return parsed
-    return _parse_line_by_line(data, start, end)
+    block = data[start:end]  # bytes: their find is much faster than an mmap's
+    parsed = _parse_with_arrow(block, start) if use_arrow else None
+    return parsed if parsed is not None else _parse_line_by_line(block, start)
 
 
 def _cause(error) -> str | None:
     return error.split(":", 1)[0] if isinstance(error, str) and error else None
 
 
-def _parse_line_by_line(data, start: int, end: int) -> IndexedLines:
+def _parse_line_by_line(block: bytes, base: int) -> IndexedLines:
     starts, lengths, records = [], [], []
     skipped = 0
-    for begin, length in zip(*line_spans(data, start, end)):
-        line = data[begin:begin + length]
+    for begin, length in zip(*line_spans(block, 0, len(block))):
+        line = block[begin:begin + length]
         try:
             record = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -144,7 +141,7 @@ def _parse_line_by_line(data, start: int, end: int) -> IndexedLines:
         if not isinstance(record, dict):
             skipped += int(bool(line.strip()))
             continue
-        starts.append(begin)
+        starts.append(base + begin)
         lengths.append(length)
         records.append(record)
     codes, values = {}, {}
@@ -193,18 +190,18 @@ def _arrow_schema(pa):
     )
 
 
-def _parse_with_arrow(data, start: int, end: int) -> IndexedLines | None:
+def _parse_with_arrow(block: bytes, base: int) -> IndexedLines | None:
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
         import pyarrow.json as pj
     except ImportError:
         return None
-    starts, lengths = line_spans(data, start, end)
+    starts, lengths = line_spans(block, 0, len(block))
     options = pj.ParseOptions(explicit_schema=_arrow_schema(pa), unexpected_field_behavior="ignore")
-    block = pa.BufferReader(pa.py_buffer(memoryview(data)[start:end]))  # no copy of an mmap
     try:
-        table = pj.read_json(block, read_options=pj.ReadOptions(block_size=1 << 22), parse_options=options)
+        table = pj.read_json(pa.BufferReader(block), read_options=pj.ReadOptions(block_size=1 << 22),
+                             parse_options=options)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # a malformed line or an unexpected type: read line by line
     if table.num_rows != len(starts):
@@ -225,7 +222,7 @@ def _parse_with_arrow(data, start: int, end: int) -> IndexedLines | None:
     numbers = {name: table.column(name).to_numpy(zero_copy_only=False).astype(np.float64) for name in NUMBER}
     item_ids = table.column("item_id").to_numpy(zero_copy_only=False)
     return IndexedLines(
-        starts, lengths, identities(item_ids, codes, values, numbers["shots"]), codes, values, numbers,
+        starts + base, lengths, identities(item_ids, codes, values, numbers["shots"]), codes, values, numbers,
         {name: pc.cast(table.column(name), pa.int8()).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int8)
          for name in FLAG},
         (offsets - offsets[0]).astype(np.int64), text,
