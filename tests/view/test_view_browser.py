@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import XSS, records
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
+from view_runs import XSS, records
 
 from evalsuite.cli.main import main
 from evalsuite.report import comparison_table, load_results

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import records
+from view_runs import records
 
 import evalsuite.view.index as index_module
 from evalsuite.view.index import INDEX_FILE, SampleIndex

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import records, write_records
+from view_runs import records, write_records
 
 from evalsuite.errors import EvalsuiteError
 from evalsuite.view import RunSet
