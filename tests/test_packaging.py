@@ -35,6 +35,8 @@ def test_wheel_holds_the_templates_and_they_are_found_after_install(tmp_path: Pa
     for template in ("completion.j2", "chat_single.j2", "chat_multiturn.j2", "instruction.j2", "algorithms.toml"):
         assert f"evalsuite/_prompts/{template}" in names
     assert "evalsuite/data/prices.toml" in names
+    for page in ("templates/page.html.j2", "static/viewer.js", "static/viewer.css"):
+        assert f"evalsuite/view/{page}" in names
 
     target = tmp_path / "site"
     subprocess.run(

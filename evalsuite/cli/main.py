@@ -11,7 +11,7 @@ from evalsuite.errors import EvalsuiteError
 
 # Each command module has `add_parser(subparsers)`; it is imported only when listed here,
 # and its heavy imports happen inside its `run`.
-COMMANDS = ("run", "generate", "algorithms", "prompt", "score", "report", "compare", "oversquash")
+COMMANDS = ("run", "generate", "algorithms", "prompt", "score", "report", "compare", "oversquash", "view")
 
 
 class Parser(argparse.ArgumentParser):

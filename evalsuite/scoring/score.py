@@ -111,10 +111,8 @@ def score_clrs(output: str, gold: Gold, mode: str = "completion", finish_reason:
     )
 
 
-def _trace_scores(output: str, gold: Gold, mode: str) -> tuple[float | None, int | None]:
-    """Share of gold frames reproduced in order, and the first wrong frame's index."""
-    if not gold.trace_style:
-        return None, None
+def output_frames(output: str, gold: Gold, mode: str) -> list[str]:
+    """The trace frames a trace-style output writes, cut to the width of the gold frames."""
     region = clean_reply(strict_region(output, mode))
     # The trace is the line holding ` | ` (the last one, in a chatty reply); a reply cut off
     # before the separator is all trace.
@@ -122,7 +120,14 @@ def _trace_scores(output: str, gold: Gold, mode: str) -> tuple[float | None, int
     trace = lines[-1].rpartition(" | ")[0] if lines else region
     width = len(top_level_parts(gold.frames[0])) if gold.frames else 1
     parts = top_level_parts(trace.strip())
-    frames = [", ".join(parts[i:i + width]) for i in range(0, len(parts), width)]
+    return [", ".join(parts[i:i + width]) for i in range(0, len(parts), width)]
+
+
+def _trace_scores(output: str, gold: Gold, mode: str) -> tuple[float | None, int | None]:
+    """Share of gold frames reproduced in order, and the first wrong frame's index."""
+    if not gold.trace_style:
+        return None, None
+    frames = output_frames(output, gold, mode)
     for step, expected in enumerate(gold.frames):
         if step >= len(frames) or normalise(frames[step]) != normalise(expected):
             return step / len(gold.frames), step
