@@ -8,11 +8,12 @@ with one line; the SDK itself is imported where the requests are sent.
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 
-from evalsuite.backends.base import Backend, Request
+from evalsuite.backends.base import Backend, Completion, Request
 from evalsuite.backends.cost import Price, load_prices
 from evalsuite.backends.options import HostedOptions
 from evalsuite.errors import EvalsuiteError
@@ -97,13 +98,48 @@ def in_process_backend(model: HostedModel, options: HostedOptions) -> Backend:
     )
 
 
+class DeferredBackend:
+    """The in-process backend of a hosted model, made (and its SDK imported, about a second)
+    only when a request is to be sent: a run answered from the cache never pays for it."""
+
+    def __init__(self, model: HostedModel, options: HostedOptions) -> None:
+        self.name = f"{model.provider}/{model.name}"
+        self.model = model
+        self.options = options
+        self.cache_identity = model.identity
+        self._backend: Backend | None = None
+
+    @property
+    def backend(self) -> Backend:
+        """The backend that sends the requests, made on first use."""
+        if self._backend is None:
+            self._backend = in_process_backend(self.model, self.options)
+        return self._backend
+
+    @property
+    def api(self):
+        """The provider's API (its SDK client inside), made on first use."""
+        return self.backend.api
+
+    def endpoint(self, request: Request) -> str:
+        return self.model.endpoint(request)
+
+    async def stream(self, requests: Sequence[Request]) -> AsyncIterator[tuple[int, Completion]]:
+        async for answer in self.backend.stream(requests):
+            yield answer
+
+    async def aclose(self) -> None:
+        if self._backend is not None:
+            await self._backend.aclose()
+
+
 def hosted_backend(provider: str, name: str, options: HostedOptions) -> Backend:
     """The backend of a hosted model: in this process, or over worker processes (those
     `start_early` started, if it did)."""
     model = check_hosted(provider, name, options)
     processes = client_processes(options)
     if processes <= 1:
-        return in_process_backend(model, options)
+        return DeferredBackend(model, options)
     early = _started.pop((provider, name, options), None)
     if early is not None:
         return early

@@ -72,11 +72,17 @@ class WorkerPool:
         )
         self.window = 2 * share.concurrency  # requests handed to a worker ahead of its answers
         self._generation = 0  # numbers each stream, so that a stopped one's late answers are dropped
-        context = multiprocessing.get_context(_start_method())
+        method = _start_method()
+        context = multiprocessing.get_context(method)
         self._workers = []
         for _ in range(processes):
             parent_end, child_end = socket.socketpair()
-            process = context.Process(target=_serve, args=(child_end, model, share), daemon=True,
+            # A forked child holds copies of the parent's ends, its own and earlier workers':
+            # it closes them, so that each worker sees the end of its socket when the parent's
+            # end is closed or the parent dies.
+            parents = [w.sock.fileno() for w in self._workers] + [parent_end.fileno()]
+            process = context.Process(target=_serve, daemon=True,
+                                      args=(child_end, model, share, parents if method == "fork" else []),
                                       name=f"evalsuite-client-{len(self._workers) + 1}")
             process.start()
             child_end.close()
@@ -164,7 +170,9 @@ class WorkerPool:
                     _write(worker.writer, ("stop",))
                     await worker.writer.drain()
                     worker.writer.close()
-                else:
+                else:  # never streamed: tell it over the bare socket
+                    payload = pickle.dumps(("stop",), protocol=pickle.HIGHEST_PROTOCOL)
+                    worker.sock.sendall(_HEADER.pack(len(payload)) + payload)
                     worker.sock.close()
             except (ConnectionError, OSError):
                 pass
@@ -189,9 +197,12 @@ def _failure(name: str, message: tuple) -> Exception:
     return RuntimeError(f"{name}: a client process failed: {detail}")
 
 
-def _serve(sock: socket.socket, model: HostedModel, options: HostedOptions) -> None:
+def _serve(sock: socket.socket, model: HostedModel, options: HostedOptions,
+           parent_ends: list[int]) -> None:
     """A worker process: complete the requests it is handed until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    for descriptor in parent_ends:
+        os.close(descriptor)
     try:
         asyncio.run(_serve_loop(sock, model, options))
     except (ConnectionError, asyncio.IncompleteReadError):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import multiprocessing
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -89,6 +92,33 @@ def test_only_the_misses_are_sent(api, tmp_path):
     # The misses go out concurrently, so only which prompts were sent is fixed, not their order.
     sent = Counter(call.body["messages"][0]["content"] for call in api.calls(OPENAI_CHAT))
     assert sent == Counter(["a", "b", "c"])
+
+
+def test_a_run_answered_from_the_cache_imports_no_sdk(api, tmp_path):
+    run(cached_model(api, tmp_path / "c.sqlite"), [chat("a"), chat("b")])
+    script = (
+        "import asyncio, sys\n"
+        "from evalsuite.backends import BackendOptions, EngineOptions, HostedOptions, load_backend\n"
+        "from evalsuite.backends.base import GenerationParams, Request\n"
+        "from evalsuite.prompts.record import Message\n"
+        "options = BackendOptions(cache=__import__('pathlib').Path(sys.argv[1]),\n"
+        "    engines=EngineOptions(hosted=HostedOptions(base_url=sys.argv[2], max_retries=0)))\n"
+        "backend = load_backend('openai/m', options)\n"
+        "requests = [Request(text=None, messages=(Message('user', t),), params=GenerationParams())\n"
+        "            for t in 'ab']\n"
+        "async def main():\n"
+        "    answers = [c async for _, c in backend.stream(requests)]\n"
+        "    await backend.aclose()\n"
+        "    return answers\n"
+        "answers = asyncio.run(main())\n"
+        "print(all(c.cached for c in answers), 'openai' in sys.modules)\n"
+    )
+    before = len(api.calls(OPENAI_CHAT))
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "c.sqlite"), api.base_url],
+                          capture_output=True, text=True, check=True,
+                          env={**os.environ, "OPENAI_API_KEY": "sk-test"})
+    assert done.stdout.split() == ["True", "False"]
+    assert len(api.calls(OPENAI_CHAT)) == before
 
 
 def test_a_failed_request_is_sent_again_next_time(api, tmp_path):
