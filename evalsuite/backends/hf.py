@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
@@ -29,6 +30,10 @@ except ImportError as error:
     raise EvalsuiteError(
         "hf/ models need torch and transformers: pip install 'evalsuite[local]'"
     ) from error
+
+if not sys.stderr.isatty():
+    # Off a terminal, transformers' load and save bars would bury our own lines in logs.
+    transformers.utils.logging.disable_progress_bar()
 
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 DEVICES = "auto, cpu, cuda, cuda:N or mps"

@@ -93,7 +93,7 @@ def run_collapse(args: argparse.Namespace) -> int:
     refused = [row for row in rows if not row.valid]
     for row in refused:
         print(f"skipped {row.pair} n={row.n} {row.dtype}: {row.reason}", file=sys.stderr)
-    print(f"wrote {table} and {figure} ({len(rows) - len(refused)} of {len(rows)} rows measured)", file=sys.stderr)
+    print(f"wrote {_written(table, figure)} ({len(rows) - len(refused)} of {len(rows)} rows measured)", file=sys.stderr)
     return 0
 
 
@@ -111,5 +111,12 @@ def run_sensitivity(args: argparse.Namespace) -> int:
     rows = measure_sensitivity(args.model, length, args.pair, args.dtype, args.device, probes, seed)
     title = f"sensitivity in {args.model}: {args.pair} prompt, n={length}, {args.dtype}, {probes} probes"
     table, figure = write_sensitivity(rows, out, title)
-    print(f"wrote {table} and {figure} ({len(rows)} positions)", file=sys.stderr)
+    print(f"wrote {_written(table, figure)} ({len(rows)} positions)", file=sys.stderr)
     return 0
+
+
+def _written(table, figure) -> str:
+    """What was written: the table and its figure, or the table and why there is no figure."""
+    from evalsuite.report.plots import PLOTS_NEED_MATPLOTLIB
+
+    return f"{table} and {figure}" if figure else f"{table}, no figure ({PLOTS_NEED_MATPLOTLIB})"

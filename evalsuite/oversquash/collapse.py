@@ -26,7 +26,7 @@ from evalsuite.datafiles import atomic_path
 from evalsuite.errors import EvalsuiteError
 from evalsuite.oversquash.pairs import PAIR_KINDS, CheckedPair, checked_pairs
 from evalsuite.progress import ProgressBar
-from evalsuite.report.plots import pyplot
+from evalsuite.report.plots import PlotsUnavailable, pyplot
 
 if TYPE_CHECKING:
     from evalsuite.oversquash.local_model import LocalModel
@@ -199,11 +199,15 @@ def _plot_panel(axis, rows: Sequence[CollapseRow], metric: str, label: str, colo
     axis.grid(True, which="major", alpha=0.3)
 
 
-def write_collapse(rows: Sequence[CollapseRow], out_dir: str | Path, title: str = "") -> tuple[Path, Path]:
-    """collapse.csv and collapse.png in `out_dir` (created if missing)."""
+def write_collapse(rows: Sequence[CollapseRow], out_dir: str | Path, title: str = "") -> tuple[Path, Path | None]:
+    """collapse.csv and collapse.png in `out_dir` (created if missing); the figure is None, and the
+    table still written, where matplotlib is missing."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     table, figure = folder / "collapse.csv", folder / "collapse.png"
     write_csv(rows, table)
-    plot_collapse(rows, figure, title)
+    try:
+        plot_collapse(rows, figure, title)
+    except PlotsUnavailable:
+        return table, None
     return table, figure

@@ -28,7 +28,7 @@ from evalsuite.datafiles import atomic_path
 from evalsuite.errors import EvalsuiteError
 from evalsuite.oversquash.collapse import write_csv
 from evalsuite.oversquash.pairs import make_pair
-from evalsuite.report.plots import pyplot
+from evalsuite.report.plots import PlotsUnavailable, pyplot
 
 if TYPE_CHECKING:
     from evalsuite.oversquash.local_model import LocalModel
@@ -109,11 +109,15 @@ def plot_sensitivity(rows: Sequence[SensitivityRow], path: str | Path, title: st
     plt.close(figure)
 
 
-def write_sensitivity(rows: Sequence[SensitivityRow], out_dir: str | Path, title: str = "") -> tuple[Path, Path]:
-    """sensitivity.csv and sensitivity.png in `out_dir` (created if missing)."""
+def write_sensitivity(rows: Sequence[SensitivityRow], out_dir: str | Path, title: str = "") -> tuple[Path, Path | None]:
+    """sensitivity.csv and sensitivity.png in `out_dir` (created if missing); the figure is None, and the
+    table still written, where matplotlib is missing."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     table, figure = folder / "sensitivity.csv", folder / "sensitivity.png"
     write_csv(rows, table)
-    plot_sensitivity(rows, figure, title)
+    try:
+        plot_sensitivity(rows, figure, title)
+    except PlotsUnavailable:
+        return table, None
     return table, figure

@@ -13,13 +13,19 @@ from evalsuite.errors import EvalsuiteError
 from evalsuite.report.summary import summarise
 from evalsuite.report.tables import run_labels
 
+PLOTS_NEED_MATPLOTLIB = "plots need matplotlib: pip install 'evalsuite[plot]'"
+
+
+class PlotsUnavailable(EvalsuiteError):
+    """matplotlib is not installed: what needs no plot can still be done and written."""
+
 
 def pyplot():
     """matplotlib's pyplot on the file-only Agg backend; one clear error without matplotlib."""
     try:
         import matplotlib
     except ImportError:
-        raise EvalsuiteError("plots need matplotlib: pip install 'evalsuite[plot]'") from None
+        raise PlotsUnavailable(PLOTS_NEED_MATPLOTLIB) from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

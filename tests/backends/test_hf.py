@@ -191,6 +191,20 @@ def test_second_load_reads_the_converted_cache(hf_gemma, monkeypatch):
 
 
 @local
+def test_off_a_terminal_a_run_prints_no_transformers_progress_bars(hf_gemma, tmp_path):
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-m", "evalsuite", "run", "--model", "hf/gemma-3-270m", "--algorithms", "minimum",
+         "--samples", "1", "--style", "zero-shot", "--max-tokens", "4", "--no-cache", "--out", str(tmp_path / "run")],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Loading weights" not in result.stderr and "it/s]" not in result.stderr, result.stderr
+    assert (tmp_path / "run" / "samples.jsonl").read_text().count("\n") == 1
+
+
+@local
 def test_dtype_option_loads_half_precision():
     torch = pytest.importorskip("torch")
 
