@@ -1,10 +1,13 @@
 """How fast to send: an adaptive bound on requests in flight, and even spacing per minute.
 
-`AdaptiveLimit` is AIMD, as TCP does it: a rate-limited answer (429) halves the number of
-requests allowed on the wire, at most once per Retry-After window (a burst of 429s from one
-overload is one signal, not many), and every answered request raises it again by 1/limit, so
-that it climbs back by about one per round trip, up to the configured concurrency. A 429 thus
-slows the client by what the server's limit requires; it never stops every worker.
+`AdaptiveLimit` is AIMD, as TCP does it: rate-limited answers (429) halve the number of
+requests allowed on the wire, and every answered request raises it again by 1/limit, so that
+it climbs back by about one per round trip, up to the configured concurrency. A limit that is
+hit shows as 429s making a real share of the answers: the limit halves when at least a
+quarter of the answers of the last Retry-After window were 429s, and at most once per window
+(a burst of 429s from one overload is one signal, not many). A stray 429 among many answers
+only makes its own request wait its Retry-After. A 429 thus slows the client by what the
+server's limit requires; it never stops every worker.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
+
+
+THROTTLED_SHARE = 0.25  # 429s among a window's answers that mean the server's limit is hit
 
 
 class AdaptiveLimit:
@@ -25,6 +31,9 @@ class AdaptiveLimit:
         self._clock = clock
         self._quiet_until = 0.0  # no second decrease before this moment
         self._waiters: deque[asyncio.Future] = deque()
+        self._window_s = 1.0  # how far back answers are weighed: the last Retry-After window
+        self._answered: deque[float] = deque()  # when the window's answers (429s included) came
+        self._throttled: deque[float] = deque()  # when the window's 429s came
 
     @property
     def allowed(self) -> int:
@@ -48,16 +57,28 @@ class AdaptiveLimit:
 
     def succeeded(self) -> None:
         """An answered request: additive increase, about +1 per `limit` answers."""
+        self._answer(self._clock())
         if self.limit < self.ceiling:
             self.limit = min(float(self.ceiling), self.limit + 1.0 / self.limit)
             self._wake()
 
     def throttled(self, window_s: float) -> None:
-        """A rate-limited answer: multiplicative decrease, once per `window_s`."""
+        """A rate-limited answer: multiplicative decrease, at most once per `window_s`, when
+        429s are at least `THROTTLED_SHARE` of the answers of the last `window_s`."""
         now = self._clock()
-        if now >= self._quiet_until:
+        self._window_s = max(window_s, 0.0)
+        self._throttled.append(now)
+        self._answer(now)
+        while self._throttled[0] < now - self._window_s:
+            self._throttled.popleft()
+        if now >= self._quiet_until and len(self._throttled) >= THROTTLED_SHARE * len(self._answered):
             self.limit = max(1.0, self.limit / 2)
             self._quiet_until = now + max(window_s, 0.0)
+
+    def _answer(self, now: float) -> None:
+        self._answered.append(now)
+        while self._answered[0] < now - self._window_s:
+            self._answered.popleft()
 
     def _wake(self) -> None:
         free = self.allowed - self.in_flight

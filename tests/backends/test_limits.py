@@ -92,3 +92,36 @@ def test_a_lowered_limit_admits_no_one_new_until_enough_have_left():
         assert waiting.done() and limit.in_flight == 2
 
     asyncio.run(scenario())
+
+
+def test_a_stray_429_among_many_answers_leaves_the_limit_alone():
+    clock = Clock()
+    limit = AdaptiveLimit(64, clock)
+    for _ in range(40):  # 40 answers within the last second, then one 429: 1 in 41
+        clock.now += 0.02
+        limit.succeeded()
+    limit.throttled(1.0)
+    assert limit.allowed == 64
+
+
+def test_429s_that_make_a_quarter_of_the_window_halve_the_limit():
+    clock = Clock()
+    limit = AdaptiveLimit(64, clock)
+    for _ in range(9):  # then 3 rate-limited: a quarter of the window's 12 answers
+        clock.now += 0.05
+        limit.succeeded()
+    limit.throttled(1.0)
+    limit.throttled(1.0)
+    assert limit.allowed == 64  # 2 of 11 so far
+    limit.throttled(1.0)
+    assert limit.allowed == 32
+
+
+def test_answers_older_than_the_window_do_not_dilute_a_new_burst_of_429s():
+    clock = Clock()
+    limit = AdaptiveLimit(64, clock)
+    for _ in range(100):
+        limit.succeeded()
+    clock.now += 2.0  # those 100 answers lie outside the 1 s window of the next 429
+    limit.throttled(1.0)
+    assert limit.allowed == 32
