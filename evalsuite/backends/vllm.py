@@ -48,6 +48,11 @@ class VLLMBackend:
         source = model_source(model)
         kwargs = engine_kwargs(source, options, self.device, _model_context(source))
         self._sampling_params = vllm.SamplingParams
+        if self.device == "cpu":
+            # The engine in this process: on CPU its separate engine and worker processes each
+            # import vLLM again, which doubles the load time, and win nothing at batch sizes
+            # a CPU serves (VLLM_ENABLE_V1_MULTIPROCESSING=1 restores them).
+            os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
         self.llm = _make_llm(vllm, kwargs, options, self.name)
         self.tokenizer = self.llm.get_tokenizer()
         self.context = _max_model_len(self.llm)
@@ -198,6 +203,9 @@ def to_completion(output: Any, latency_s: float) -> Completion:
 
 
 def _import_vllm() -> Any:
+    # vLLM logs hundreds of INFO and WARNING lines per load, which bury our progress and
+    # table; its own variable still wins when set.
+    os.environ.setdefault("VLLM_LOGGING_LEVEL", "ERROR")
     try:
         import vllm
     except ImportError as error:
