@@ -11,12 +11,17 @@ from evalsuite.prompts.record import Message
 
 @dataclass(frozen=True)
 class GenerationParams:
-    """How to generate: the same fields for every provider."""
+    """How to generate: the same fields for every provider.
+
+    `fit_context`: `max_tokens` is a default bound (enough for the gold answer), not the
+    user's: an engine that knows the model's context lowers it to what fits beside the prompt.
+    """
 
     max_tokens: int = 256
     temperature: float = 0.0
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    fit_context: bool = False
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ BUSY_TIMEOUT_MS = 60_000  # how long a writer waits for another process's write 
 _LOOKUP_CHUNK = 500  # keys per SELECT, under SQLite's limit on bound parameters
 _FIELDS = {f.name for f in dataclasses.fields(Completion)}
 _STORED = tuple(name for name in _FIELDS if name != "cached")
-_PARAMS = tuple(f.name for f in dataclasses.fields(GenerationParams))
+_PARAMS = tuple(f.name for f in dataclasses.fields(GenerationParams) if f.name != "fit_context")
 
 
 def default_cache_path() -> Path:
@@ -46,6 +46,8 @@ def request_key(identity: Mapping[str, object], endpoint: str, request: Request)
         # Shallow on purpose: dataclasses.asdict deep-copies, and this runs once per request.
         "params": {name: getattr(request.params, name) for name in _PARAMS},
     }
+    if request.params.fit_context:  # only then, so that keys written before it stay valid
+        document["params"]["fit_context"] = True
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -23,16 +23,43 @@ _FATAL = {
     404: ("not_found", "not found (HTTP 404): check the model name and the base URL {url}"),
 }
 _KEY_LIKE = re.compile(r"\b(sk|sk-ant|key)-[A-Za-z0-9_\-*]{6,}")
+# Shorter "keys" are placeholders for local servers (`x`, `EMPTY`): no secret to keep, and
+# replacing them would mangle every word of the message that contains them.
+MIN_SECRET_LENGTH = 8
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    """`text` on one line, at most 300 characters, with API keys and key-like tokens removed."""
+    """`text` on one line, at most 300 characters, with API keys (of `MIN_SECRET_LENGTH`
+    characters or more) and key-like tokens removed; the rest of the text is left as it is."""
     for secret in secrets:
-        if secret:
+        if len(secret) >= MIN_SECRET_LENGTH:
             text = text.replace(secret, "[redacted]")
     text = _KEY_LIKE.sub("[redacted]", text)
     text = " ".join(text.split())
     return text if len(text) <= 300 else text[:297] + "..."
+
+
+# Causes that a re-run meets again: the request itself was refused, not the moment it was sent.
+DETERMINISTIC_CAUSES = frozenset({"rejected"})
+# How servers (ours, vLLM, OpenAI, Anthropic, llama.cpp) say that a prompt plus max_tokens
+# does not fit the model's context.
+_OVER_CONTEXT = re.compile(
+    r"context|max_model_len|prompt is too long|max_tokens.{0,40}too large", re.IGNORECASE)
+
+
+def cause_of(error: str) -> str:
+    """The cause a Completion's error starts with (`"rejected: ..."` -> `rejected`)."""
+    return error.split(":", 1)[0]
+
+
+def is_deterministic(error: str) -> bool:
+    """Whether a sample's error would come back the same on a re-run."""
+    return cause_of(error) in DETERMINISTIC_CAUSES
+
+
+def is_over_context(error: str) -> bool:
+    """Whether a sample's error says its prompt and max_tokens exceed the model's context."""
+    return is_deterministic(error) and bool(_OVER_CONTEXT.search(error))
 
 
 def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:

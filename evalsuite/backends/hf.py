@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 
 from evalsuite.backends.base import Completion, GenerationParams, Request
+from evalsuite.backends.context import fit_to_context, over_context
 from evalsuite.errors import EvalsuiteError
 from evalsuite.prompts.record import Message
 
@@ -71,17 +72,14 @@ class HFBackend:
             raise RuntimeError(f"{self.name} is closed")
         prompts = await asyncio.to_thread(self.encode_all, requests)
         runnable = []
+        params: list[GenerationParams] = []
         for position, (request, ids) in enumerate(zip(requests, prompts)):
-            needed = len(ids) + request.params.max_tokens
-            if self.context is not None and needed > self.context:
-                yield position, Completion(
-                    text="", input_tokens=len(ids),
-                    error=f"rejected: {len(ids)} prompt tokens plus max_tokens "
-                    f"{request.params.max_tokens} exceed the model's context of {self.context}",
-                )
+            fitted = fit_to_context(len(ids), request.params, self.context)
+            params.append(fitted or request.params)
+            if fitted is None:
+                yield position, over_context(len(ids), request.params, self.context)
             else:
                 runnable.append(position)
-        params = [request.params for request in requests]
         lengths = [len(ids) for ids in prompts]
         for batch in plan_batches(runnable, lengths, params, self.batch_size):
             rows = [prompts[position] for position in batch]

@@ -71,6 +71,11 @@ class VLLMOptions:
                                          least=1)
     data_parallel_size: int = option(1, "vllm: copies of the model serving requests side by side",
                                      least=1)
+    max_model_len: int | None = option(None, "vllm: context in tokens, prompt plus answer "
+                                       "(default: the model's; on CPU at most 4096)", least=1)
+    kv_cache_gib: float | None = option(None, "vllm: GiB of memory for the KV cache (default on "
+                                        "CPU: 2, or VLLM_CPU_KVCACHE_SPACE; on a GPU: vLLM's own)",
+                                        positive=True)
 
 
 @dataclass(frozen=True)

@@ -174,9 +174,28 @@ def report_outcome(outcome, dry_run: bool) -> int:
         f"{totals.input_tokens} input and {totals.output_tokens} output tokens, ${totals.cost_usd:.4f}",
         file=sys.stderr,
     )
-    if totals.failed:
-        causes = ", ".join(f"{cause} {count}" for cause, count in totals.failures.most_common())
-        print(f"evalsuite: {totals.failed} samples failed after retries ({causes}); run again to retry only them",
-              file=sys.stderr)
-        return 1
-    return 0
+    for line in failure_advice(totals):
+        print(line, file=sys.stderr)
+    return 1 if totals.failed else 0
+
+
+def failure_advice(totals) -> list[str]:
+    """What to do about the failed samples: a re-run retries only them, except those the
+    model refused, which would fail the same way (each kind gets its own line)."""
+    lines = []
+    if totals.retryable:
+        causes = ", ".join(f"{cause} {count}" for cause, count in totals.failures.most_common()
+                           if cause != "rejected")
+        lines.append(f"evalsuite: {totals.retryable} samples failed after retries ({causes}); "
+                     "run again to retry only them")
+    if totals.over_context:
+        lines.append(
+            f"evalsuite: {totals.over_context} samples do not fit the model's context (prompt plus "
+            "max_tokens) and would fail the same way again: use shorter --lengths, a smaller "
+            "--max-tokens, or a model with a longer context (vllm/: a larger --max-model-len)")
+    refused = totals.rejected - totals.over_context
+    if refused:
+        lines.append(
+            f"evalsuite: {refused} samples were rejected by the model (their error is in "
+            "samples.jsonl) and would be rejected again: change the request, not the number of tries")
+    return lines

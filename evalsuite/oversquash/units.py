@@ -67,7 +67,7 @@ def squash_units(items: list[SquashItem], models: tuple[str, ...], mode: str, te
     for item in items:
         rendered = render_squash(item, templates)
         text, messages = (rendered.text, None) if mode == "completion" else (None, (Message("user", rendered.text),))
-        params = GenerationParams(max_tokens or max_tokens_for(item), temperature)
+        params = GenerationParams(max_tokens or max_tokens_for(item), temperature, fit_context=not max_tokens)
         request = Request(text, messages, params, gold=f"{COPY_PHRASE if item.family == 'copy' else COUNT_PHRASE} {item.gold}")
         fields = {
             "item_id": item.item_id, "task": item.family, "variant": item.variant, "style": item.style,

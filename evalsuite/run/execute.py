@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from evalsuite.backends import BackendOptions, load_backend
 from evalsuite.backends.base import Completion
+from evalsuite.backends.failures import cause_of, is_deterministic, is_over_context
 from evalsuite.errors import EvalsuiteError
 from evalsuite.progress import ProgressBar
 from evalsuite.run.config import RunConfig
@@ -33,6 +34,13 @@ class Totals:
     cost_usd: float = 0.0
     right: int = 0
     failures: Counter = field(default_factory=Counter)
+    rejected: int = 0  # failures a re-run meets again (of them, over_context: too long)
+    over_context: int = 0
+
+    @property
+    def retryable(self) -> int:
+        """Failed samples that a re-run may complete (timeouts, rate limits, server errors)."""
+        return self.failed - self.rejected
 
     def add(self, completion: Completion, right: bool) -> None:
         self.requests += 1
@@ -43,7 +51,9 @@ class Totals:
             self.cost_usd += completion.cost_usd or 0.0
         if completion.error:
             self.failed += 1
-            self.failures[completion.error.split(":")[0]] += 1
+            self.failures[cause_of(completion.error)] += 1
+            self.rejected += is_deterministic(completion.error)
+            self.over_context += is_over_context(completion.error)
         self.right += right
 
     def to_manifest(self) -> dict:

@@ -186,7 +186,8 @@ def build_units(config: RunConfig, items: Iterable[Sample], grid: list[PromptOpt
             if options.shots and not (item.length or config.example_length):
                 raise EvalsuiteError("the dataset has no length column: give --example-length for few-shot examples")
             prompt = render_prompt(item, options, pool, templates)
-            params = GenerationParams(max_tokens_for(config, item, options.mode), config.temperature, prompt.stop)
+            params = GenerationParams(max_tokens_for(config, item, options.mode), config.temperature, prompt.stop,
+                                      fit_context=not config.max_tokens)
             request = Request(prompt.text, prompt.messages, params, gold=item.answer.rstrip("\n"))
             fields = clrs_fields(item, prompt, options)
             score = _clrs_scorer(item, options.mode)

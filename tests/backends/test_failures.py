@@ -6,7 +6,7 @@ from email.utils import formatdate
 
 import pytest
 
-from evalsuite.backends.failures import parse_retry_after, redact
+from evalsuite.backends.failures import is_deterministic, is_over_context, parse_retry_after, redact
 
 
 @pytest.mark.parametrize("headers, seconds", [
@@ -35,3 +35,26 @@ def test_redact_removes_keys_and_keeps_one_short_line():
     assert "abc123" not in cleaned and "my-secret-value" not in cleaned
     assert "\n" not in cleaned
     assert len(redact("x" * 1000)) == 300
+
+
+@pytest.mark.parametrize("placeholder", ["x", "EMPTY", "none", "1234567"])
+def test_a_placeholder_key_shorter_than_a_secret_leaves_the_text_intact(placeholder):
+    text = "max_tokens=81980 cannot be greater than max_model_len=2048 (EMPTY none 1234567)"
+    assert redact(text, secrets=(placeholder,)) == text
+
+
+def test_a_key_of_secret_length_is_redacted_wherever_it_appears():
+    assert redact("key abcdefgh was abcdefgh", secrets=("abcdefgh",)) == "key [redacted] was [redacted]"
+
+
+@pytest.mark.parametrize("error, deterministic, too_long", [
+    ("rejected: HTTP 400: max_tokens=81980 cannot be greater than max_model_len=2048", True, True),
+    ("rejected: HTTP 400: This model's maximum context length is 2048 tokens.", True, True),
+    ("rejected: HTTP 400: prompt is too long: 210000 tokens > 200000 maximum", True, True),
+    ("rejected: HTTP 400: content refused", True, False),
+    ("server_error: HTTP 500: context deadline exceeded", False, False),
+    ("timeout: request timed out", False, False),
+])
+def test_which_errors_a_re_run_would_meet_again(error, deterministic, too_long):
+    assert is_deterministic(error) is deterministic
+    assert is_over_context(error) is too_long

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from fake_api import Reply, error_reply
-from harness import ANTHROPIC_KEY, FAST, OPENAI_KEY, chat, run, tuned
+from fake_api import OPENAI_CHAT, Reply, error_reply
+from harness import ANTHROPIC_KEY, FAST, OPENAI_KEY, Provider, chat, run, tuned
 
 from evalsuite.errors import EvalsuiteError
 
@@ -164,3 +164,11 @@ def test_aiohttp_is_the_default_transport_when_installed(api):
     backend = load_backend("openai/m", tuned(FAST, base_url=api.base_url))
     assert isinstance(backend.api._client._client, openai.DefaultAioHttpClient)
     run(backend, [])
+
+
+def test_a_short_placeholder_key_leaves_the_servers_error_text_intact(api, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "x")
+    message = "max_tokens=81980 cannot be greater than max_model_len=2048"
+    api.script(OPENAI_CHAT, error_reply(400, message))
+    [completion] = run(Provider("openai", OPENAI_CHAT).model(api), [chat()])
+    assert completion.error == f"rejected: HTTP 400: {message}"

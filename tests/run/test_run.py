@@ -125,6 +125,33 @@ def test_failures_are_recorded_then_only_they_are_retried(tmp_path: Path, api: F
     assert len(rows) == 24 and not any(r["error"] for r in rows)
 
 
+def test_over_context_rejections_say_what_to_change_not_to_run_again(tmp_path: Path, api: FakeAPI) -> None:
+    message = "max_tokens=81980 cannot be greater than max_model_len=2048"
+    api.script(OPENAI_COMPLETIONS, error_reply(400, message), error_reply(500), error_reply(500))
+    out = tmp_path / "run"
+    result = evalsuite("run", "--model", "openai/tiny", "--base-url", api.base_url, *SMALL,
+                       "--concurrency", "1", "--max-retries", "1", "--out", str(out),
+                       env={**os.environ, "OPENAI_API_KEY": "x"})
+    assert result.returncode == 1
+    [rejected] = [r["error"] for r in records(out) if r["error"] and r["error"].startswith("rejected")]
+    assert rejected == f"rejected: HTTP 400: {message}"  # the placeholder key mangled nothing
+    lines = result.stderr.splitlines()
+    [retry] = [line for line in lines if "run again" in line]
+    assert retry.startswith("evalsuite: 1 samples failed after retries (server_error 1)")
+    [context] = [line for line in lines if "do not fit the model's context" in line]
+    assert context.startswith("evalsuite: 1 samples do not fit")
+    assert "--max-tokens" in context and "run again" not in context
+
+
+def test_a_run_whose_only_failures_are_rejections_never_suggests_a_retry(tmp_path: Path, api: FakeAPI) -> None:
+    api.script(OPENAI_COMPLETIONS, error_reply(400, "content refused"))
+    result = evalsuite("run", "--model", "openai/tiny", "--base-url", api.base_url, *SMALL,
+                       "--concurrency", "1", "--out", str(tmp_path / "run"))
+    assert result.returncode == 1
+    assert "run again" not in result.stderr
+    assert "1 samples were rejected by the model" in result.stderr
+
+
 def test_shards_merge_equal_to_an_unsharded_run(tmp_path: Path) -> None:
     common = ["run", "--model", "dummy/random", *SMALL, "--style", "few-shot", "--no-cache"]
     assert main([*common, "--out", str(tmp_path / "whole")]) == 0
