@@ -50,30 +50,38 @@ class AnthropicAPI:
         return endpoint(request)
 
     async def generate(self, request: Request) -> Completion:
+        try:
+            response = await self._send(self.body(request))
+        except self._sdk.BadRequestError as error:
+            if not self.refuses_temperature(str(error)):
+                raise
+            response = await self._send(self.body(request))
+        return _to_completion(response, request.params.stop)
+
+    def body(self, request: Request) -> dict:
+        """The JSON body of a request to the messages endpoint."""
         params = request.params
         system, messages = _split_system(request)
-        options: dict = {}
+        body: dict = {"model": self.model, "max_tokens": params.max_tokens, "messages": messages}
         if system:
-            options["system"] = system
+            body["system"] = system
         # The API refuses stop sequences that are only whitespace ("\n\n"); those are applied
         # to the answer here instead.
         sent_stops = [stop for stop in params.stop if stop.strip()]
         if sent_stops:
-            options["stop_sequences"] = sent_stops
-        try:
-            response = await self._send(messages, params.max_tokens, params.temperature, options)
-        except self._sdk.BadRequestError as error:
-            if not (self._send_temperature and "temperature" in str(error)):
-                raise
-            self._send_temperature = False
-            response = await self._send(messages, params.max_tokens, params.temperature, options)
-        return _to_completion(response, params.stop)
-
-    async def _send(self, messages: list[dict], max_tokens: int, temperature: float,
-                    options: dict) -> object:
-        body = {"model": self.model, "max_tokens": max_tokens, "messages": messages, **options}
+            body["stop_sequences"] = sent_stops
         if self._send_temperature:
-            body["temperature"] = temperature
+            body["temperature"] = params.temperature
+        return body
+
+    def refuses_temperature(self, message: str) -> bool:
+        """Whether an error says the model takes no temperature; if so it is not sent again."""
+        if not (self._send_temperature and "temperature" in message):
+            return False
+        self._send_temperature = False
+        return True
+
+    async def _send(self, body: dict) -> object:
         # The client's own `post`: the same HTTP, timeouts, errors and response parsing as
         # `messages.create`, without re-typing a body that is plain JSON already.
         return await self._client.post("/v1/messages", body=body, cast_to=self._message_type)

@@ -81,15 +81,17 @@ def dry_run_text(units: list[WorkUnit], config: RunConfig) -> str:
 
     prices_file = config.engines.hosted.prices
     prices = load_prices(Path(prices_file) if prices_file else None)
+    batch = config.engines.hosted.batch
     lines = []
     for model in dict.fromkeys(unit.model for unit in units):
         requests = [unit.request for unit in units if unit.model == model]
-        estimates = dry_run(model, requests, prices)
+        estimates = dry_run(model, requests, prices, batch=batch)
         tokens_in = sum(e.input_tokens for e in estimates)
         tokens_out = sum(e.output_tokens for e in estimates)
         costs = [e.cost_usd for e in estimates]
         cost = f"${sum(costs):.4f}" if all(c is not None for c in costs) else "unknown (no price for this model)"
-        lines.append(f"{model}: {len(requests)} requests, ~{tokens_in} input tokens, <= {tokens_out} output tokens, cost <= {cost}")
+        by = " at batch prices" if batch and cost.startswith("$") else ""
+        lines.append(f"{model}: {len(requests)} requests, ~{tokens_in} input tokens, <= {tokens_out} output tokens, cost <= {cost}{by}")
     return "\n".join(lines)
 
 
@@ -168,5 +170,9 @@ def execute_run(config: RunConfig, units: list[WorkUnit], plan: SummaryPlan = Su
     store.write_manifest(manifest)
     totals = run_units(pending, store, config) if pending else Totals()
     manifest.update(finished=_now(), totals=totals.to_manifest(), completed=len(done) + totals.requests - totals.failed)
+    if config.engines.hosted.batch:
+        from evalsuite.backends.batch_journal import BatchJournal
+
+        manifest["batches"] = BatchJournal(directory).summary()
     store.write_manifest(manifest)
     return RunOutcome(directory, len(units), len(done), totals, summary_table(directory, plan))

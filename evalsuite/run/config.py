@@ -148,7 +148,20 @@ def with_settings(config: RunConfig, settings: dict[str, Any]) -> RunConfig:
         check_engine_settings(engine_settings, config.models)
         config = replace(config, engines=config.engines.with_settings(engine_settings))
     config.engines.check()
+    if config.engines.hosted.batch:
+        check_batch_models(config.models)
     return config
+
+
+BATCH_PROVIDERS = ("openai", "anthropic")
+
+
+def check_batch_models(models: tuple[str, ...]) -> None:
+    """--batch only for providers with a batch API: one line naming the first model without."""
+    for model in models:
+        if model.partition("/")[0] not in BATCH_PROVIDERS:
+            raise EvalsuiteError(f"--batch: {model} has no batch API (only openai/ and anthropic/ "
+                                 "models have one)")
 
 
 def check_engine_settings(settings: dict[str, Any], models: tuple[str, ...]) -> None:
