@@ -144,6 +144,8 @@ def with_settings(config: RunConfig, settings: dict[str, Any]) -> RunConfig:
     engine_settings = {k: v for k, v in settings.items() if k in OWNERS}
     run_settings = {k: v for k, v in settings.items() if k not in OWNERS}
     config = replace(config, **run_settings)
+    if engine_settings.get("batch"):
+        check_batch_models(config.models)
     if engine_settings:
         check_engine_settings(engine_settings, config.models)
         config = replace(config, engines=config.engines.with_settings(engine_settings))
