@@ -105,20 +105,33 @@ def _split_system(request: Request) -> tuple[str, list[dict]]:
     return system, turns
 
 
+def completion_from_json(message: dict, stops: tuple[str, ...]) -> Completion:
+    """A completion from a message as plain JSON (a batch's results), read the same way as
+    `_to_completion` reads the SDK's objects, without building them."""
+    content, usage = message.get("content"), message.get("usage")
+    if content is None or usage is None:
+        raise MalformedResponse("no content or usage in the message")
+    text = "".join(block.get("text") or "" for block in content)
+    return _finished(text, message.get("stop_reason"), stops, usage.get("input_tokens"),
+                     usage.get("output_tokens"), message.get("id"))
+
+
 def _to_completion(response: object, stops: tuple[str, ...]) -> Completion:
     content = getattr(response, "content", None)
     usage = getattr(response, "usage", None)
     if content is None or usage is None:
         raise MalformedResponse("no content or usage in the response")
     text = "".join(getattr(block, "text", "") or "" for block in content)
-    finish_reason = _FINISH_REASONS.get(response.stop_reason, response.stop_reason)
+    return _finished(text, response.stop_reason, stops, usage.input_tokens, usage.output_tokens,
+                     getattr(response, "_request_id", None) or getattr(response, "id", None))
+
+
+def _finished(text: str, stop_reason: str | None, stops: tuple[str, ...], input_tokens: int | None,
+              output_tokens: int | None, request_id: str | None) -> Completion:
+    """The completion, cut at the first stop sequence the API was not sent."""
+    finish_reason = _FINISH_REASONS.get(stop_reason, stop_reason)
     cut = min((index for index in (text.find(stop) for stop in stops) if index >= 0), default=-1)
     if cut >= 0:
         text, finish_reason = text[:cut], "stop"
-    return Completion(
-        text=text,
-        finish_reason=finish_reason,
-        input_tokens=usage.input_tokens,
-        output_tokens=usage.output_tokens,
-        request_id=getattr(response, "_request_id", None) or getattr(response, "id", None),
-    )
+    return Completion(text=text, finish_reason=finish_reason, input_tokens=input_tokens,
+                      output_tokens=output_tokens, request_id=request_id)

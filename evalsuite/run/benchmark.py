@@ -149,6 +149,18 @@ def start_early(config: RunConfig) -> None:
             start(provider, name, config.engines.hosted)
 
 
+def check_no_batches_in_flight(directory: Path) -> None:
+    """A run without --batch must not send again what batches of the same run still hold."""
+    from evalsuite.backends.batch_journal import BatchJournal
+    from evalsuite.errors import EvalsuiteError
+
+    unread = [r for r in BatchJournal(directory).records() if not (r.collected or r.cancelled)]
+    if unread:
+        raise EvalsuiteError(
+            f"{directory} has {len(unread)} batches not yet read: collect them with --batch "
+            f"(or --resume {directory}), or cancel them with --resume {directory} --batch-cancel")
+
+
 def execute_run(config: RunConfig, units: list[WorkUnit], plan: SummaryPlan = SummaryPlan()) -> RunOutcome:
     """Send what the run directory lacks of `units`, record it, and summarise the run."""
     if config.dry_run:
@@ -157,6 +169,8 @@ def execute_run(config: RunConfig, units: list[WorkUnit], plan: SummaryPlan = Su
     directory = Path(config.out) if config.out else default_out_dir(config)
     store = RunStore(directory)
     store.check_same_configuration(config.identity(), RunConfig().identity())
+    if not config.engines.hosted.batch:
+        check_no_batches_in_flight(directory)
     done = store.completed()
     pending = [unit for unit in units if unit.key not in done]
     manifest = store.read_manifest() if store.exists() else {"created": _now()}

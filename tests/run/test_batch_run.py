@@ -138,6 +138,9 @@ def test_kill_9_right_after_a_batch_is_created_then_the_same_command_reattaches(
     child.send_signal(signal.SIGKILL)
     child.wait()
     assert api.batches.sizes() == [UNITS] and not (out / "samples.jsonl").read_text()
+    direct = [argument for argument in arguments if argument != "--batch"]
+    refused = evalsuite(*direct)  # the same run without --batch would send them again
+    assert refused.returncode == 2 and "has 1 batches not yet read" in refused.stderr
     api.batches.finish()
     resumed = evalsuite(*arguments)
     assert resumed.returncode == 0, resumed.stderr

@@ -34,6 +34,7 @@ class FakeBatch:
     output_file: str | None = None
     error_file: str | None = None
     failure: str | None = None
+    ended: float | None = None  # time.monotonic() when a look first found it ended
 
 
 class FakeBatches:
@@ -165,6 +166,7 @@ class FakeBatches:
             return batch
 
     def _end(self, batch: FakeBatch) -> None:
+        batch.ended = time.monotonic()
         if batch.failure:
             batch.status = "failed"
             return
