@@ -153,6 +153,32 @@ def test_kill_9_right_after_a_batch_is_created_then_the_same_command_reattaches(
     assert api.batches.sizes() == [UNITS] and len(records(out)) == UNITS
 
 
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
+def test_kill_9_while_results_are_read_loses_nothing_and_reads_only_the_rest(
+        tmp_path: Path, api: FakeAPI, provider: str) -> None:
+    api.batches.hold_results_after(5)
+    out = tmp_path / "run"
+    arguments = batch_run(api, provider, out)
+    child = start(*arguments)
+    deadline = time.monotonic() + 120
+    samples = out / "samples.jsonl"
+    while not samples.is_file() or samples.read_bytes().count(b"\n") < 5:
+        assert child.poll() is None and time.monotonic() < deadline
+        time.sleep(0.01)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    before = {r["key"] for r in records(out)}
+    assert len(before) == 5
+    api.batches.results_hold = None
+    api.batches.release_results()
+    resumed = evalsuite(*arguments)
+    assert resumed.returncode == 0, resumed.stderr
+    rows = records(out)
+    assert len(rows) == UNITS and len({r["key"] for r in rows}) == UNITS
+    assert api.batches.sizes() == [UNITS]  # read again, not submitted again
+    assert sorted(api.batches.submitted.values()) == [1] * UNITS
+
+
 def test_ctrl_c_stops_waiting_without_cancelling_and_cancel_then_rerun_finishes(tmp_path: Path, api: FakeAPI) -> None:
     api.batches.hold()
     out = tmp_path / "run"

@@ -99,6 +99,7 @@ class FakeAPI:
     def stop(self) -> None:
         self._stopping.set()
         self.release()
+        self.batches.release_results()
         self._server.shutdown()
         self._server.server_close()
 
@@ -182,7 +183,17 @@ def _handler_for(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
             self.send_header("content-length", str(len(payload)))
             self.send_header("request-id", "req_batch_fake")
             self.end_headers()
-            self.wfile.write(payload)
+            hold = api.batches.results_hold
+            if hold is not None and kind == "application/binary":
+                lines = payload.splitlines(keepends=True)
+                self.wfile.write(b"".join(lines[:hold]))
+                self.wfile.flush()
+                api.batches.results_released.wait()
+                payload = b"".join(lines[hold:])
+            try:
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client was killed while reading
             return True
 
         def do_POST(self) -> None:

@@ -5,6 +5,8 @@ until `finish()`; otherwise a batch ends `ready_after_s` after its creation (the
 5 s). `script(*outcomes)` decides the fate of the next items processed, in order
 ("errored", "expired", "rejected", "succeeded"); `fail_next_batch()` fails a whole OpenAI
 batch at validation. `submitted[custom_id]` counts how often each request was put in a batch.
+`hold_results_after(n)` sends the first n lines of a results file, then the rest only after
+`release_results()` (a kill while the results are read).
 """
 
 from __future__ import annotations
@@ -53,6 +55,15 @@ class FakeBatches:
         self._held = False
         self._outcomes: deque[str] = deque()
         self._fail_batches = 0
+        self.results_hold: int | None = None
+        self.results_released = threading.Event()
+
+    def hold_results_after(self, lines: int) -> None:
+        self.results_hold = lines
+        self.results_released.clear()
+
+    def release_results(self) -> None:
+        self.results_released.set()
 
     # What tests call.
     def hold(self) -> None:
