@@ -4,7 +4,6 @@ batch endpoints; kill -9, Ctrl-C, cancel, per-item failures, limits, budget, pri
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -248,7 +247,9 @@ def test_dry_run_by_batch_estimates_at_batch_prices(capsys: pytest.CaptureFixtur
     standard = capsys.readouterr().out
     assert main([*common, "--batch"]) == 0
     batch = capsys.readouterr().out
-    cost = lambda text: float(text.split("cost <= $")[1].split()[0])  # noqa: E731
+    def cost(text: str) -> float:
+        return float(text.split("cost <= $")[1].split()[0])
+
     assert "at batch prices" in batch and cost(batch) == pytest.approx(cost(standard) / 2, abs=1e-4)
 
 
