@@ -38,6 +38,7 @@ class BackendOptions:
 
     cache: Path | None = field(default_factory=default_cache_path)
     engines: EngineOptions = field(default_factory=EngineOptions)
+    run_directory: Path | None = None  # where a --batch backend records its batches
 
 
 def load_backend(model: str, options: BackendOptions | None = None) -> Backend:
@@ -49,7 +50,15 @@ def load_backend(model: str, options: BackendOptions | None = None) -> Backend:
     engine_options = getattr(options.engines, engine) if engine else None
     if engine_options is not None:
         check(engine_options)
-    return _cached(make(name, engine_options), options.cache, provider, name, engine_options)
+    if getattr(engine_options, "batch", False):
+        from evalsuite.backends.batch import BatchBackend
+        from evalsuite.backends.hosted import check_hosted
+
+        backend = BatchBackend(check_hosted(provider, name, engine_options), engine_options,
+                               options.run_directory)
+    else:
+        backend = make(name, engine_options)
+    return _cached(backend, options.cache, provider, name, engine_options)
 
 
 def engine_of(model: str) -> str | None:

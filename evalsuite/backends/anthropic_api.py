@@ -50,30 +50,38 @@ class AnthropicAPI:
         return endpoint(request)
 
     async def generate(self, request: Request) -> Completion:
+        try:
+            response = await self._send(self.body(request))
+        except self._sdk.BadRequestError as error:
+            if not self.refuses_temperature(str(error)):
+                raise
+            response = await self._send(self.body(request))
+        return _to_completion(response, request.params.stop)
+
+    def body(self, request: Request) -> dict:
+        """The JSON body of a request to the messages endpoint."""
         params = request.params
         system, messages = _split_system(request)
-        options: dict = {}
+        body: dict = {"model": self.model, "max_tokens": params.max_tokens, "messages": messages}
         if system:
-            options["system"] = system
+            body["system"] = system
         # The API refuses stop sequences that are only whitespace ("\n\n"); those are applied
         # to the answer here instead.
         sent_stops = [stop for stop in params.stop if stop.strip()]
         if sent_stops:
-            options["stop_sequences"] = sent_stops
-        try:
-            response = await self._send(messages, params.max_tokens, params.temperature, options)
-        except self._sdk.BadRequestError as error:
-            if not (self._send_temperature and "temperature" in str(error)):
-                raise
-            self._send_temperature = False
-            response = await self._send(messages, params.max_tokens, params.temperature, options)
-        return _to_completion(response, params.stop)
-
-    async def _send(self, messages: list[dict], max_tokens: int, temperature: float,
-                    options: dict) -> object:
-        body = {"model": self.model, "max_tokens": max_tokens, "messages": messages, **options}
+            body["stop_sequences"] = sent_stops
         if self._send_temperature:
-            body["temperature"] = temperature
+            body["temperature"] = params.temperature
+        return body
+
+    def refuses_temperature(self, message: str) -> bool:
+        """Whether an error says the model takes no temperature; if so it is not sent again."""
+        if not (self._send_temperature and "temperature" in message):
+            return False
+        self._send_temperature = False
+        return True
+
+    async def _send(self, body: dict) -> object:
         # The client's own `post`: the same HTTP, timeouts, errors and response parsing as
         # `messages.create`, without re-typing a body that is plain JSON already.
         return await self._client.post("/v1/messages", body=body, cast_to=self._message_type)
@@ -97,20 +105,33 @@ def _split_system(request: Request) -> tuple[str, list[dict]]:
     return system, turns
 
 
+def completion_from_json(message: dict, stops: tuple[str, ...]) -> Completion:
+    """A completion from a message as plain JSON (a batch's results), read the same way as
+    `_to_completion` reads the SDK's objects, without building them."""
+    content, usage = message.get("content"), message.get("usage")
+    if content is None or usage is None:
+        raise MalformedResponse("no content or usage in the message")
+    text = "".join(block.get("text") or "" for block in content)
+    return _finished(text, message.get("stop_reason"), stops, usage.get("input_tokens"),
+                     usage.get("output_tokens"), message.get("id"))
+
+
 def _to_completion(response: object, stops: tuple[str, ...]) -> Completion:
     content = getattr(response, "content", None)
     usage = getattr(response, "usage", None)
     if content is None or usage is None:
         raise MalformedResponse("no content or usage in the response")
     text = "".join(getattr(block, "text", "") or "" for block in content)
-    finish_reason = _FINISH_REASONS.get(response.stop_reason, response.stop_reason)
+    return _finished(text, response.stop_reason, stops, usage.input_tokens, usage.output_tokens,
+                     getattr(response, "_request_id", None) or getattr(response, "id", None))
+
+
+def _finished(text: str, stop_reason: str | None, stops: tuple[str, ...], input_tokens: int | None,
+              output_tokens: int | None, request_id: str | None) -> Completion:
+    """The completion, cut at the first stop sequence the API was not sent."""
+    finish_reason = _FINISH_REASONS.get(stop_reason, stop_reason)
     cut = min((index for index in (text.find(stop) for stop in stops) if index >= 0), default=-1)
     if cut >= 0:
         text, finish_reason = text[:cut], "stop"
-    return Completion(
-        text=text,
-        finish_reason=finish_reason,
-        input_tokens=usage.input_tokens,
-        output_tokens=usage.output_tokens,
-        request_id=getattr(response, "_request_id", None) or getattr(response, "id", None),
-    )
+    return Completion(text=text, finish_reason=finish_reason, input_tokens=input_tokens,
+                      output_tokens=output_tokens, request_id=request_id)

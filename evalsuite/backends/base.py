@@ -54,6 +54,7 @@ class Completion:
     cached: bool = False
     cost_usd: float | None = None
     error: str | None = None
+    batch_id: str | None = None  # the provider's batch that answered it (--batch)
 
 
 class Backend(Protocol):
@@ -74,6 +75,7 @@ class MalformedResponse(Exception):
 Cause = Literal[
     "rate_limit", "server_error", "timeout", "connection", "malformed",
     "rejected", "auth", "not_found", "unexpected",
+    "expired", "canceled", "batch_failed", "missing",  # items of a batch (--batch)
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalsuite.backends.base import Completion, Request
@@ -26,36 +26,54 @@ class Price:
         return (input_tokens * self.input + output_tokens * self.output) / 1_000_000
 
 
+    def scaled(self, factor: float) -> Price:
+        return Price(self.input * factor, self.output * factor)
+
+
+BATCH_TABLE = "batch_discount"  # the price file's table of batch-API factors by provider
+
+
 @dataclass(frozen=True)
 class PriceTable:
-    """Prices by provider, then model name."""
+    """Prices by provider, then model name; `batch_factors`: what fraction of them each
+    provider's batch API charges."""
 
     prices: Mapping[str, Mapping[str, Price]]
+    batch_factors: Mapping[str, float] = field(default_factory=dict)
 
-    def lookup(self, provider: str, model: str) -> Price | None:
-        """The price of `model`: its exact name, else the longest listed name it starts with."""
+    def lookup(self, provider: str, model: str, batch: bool = False) -> Price | None:
+        """The price of `model`: its exact name, else the longest listed name it starts with;
+        with `batch`, at the provider's batch rate (standard where none is listed)."""
         models = self.prices.get(provider, {})
         if model in models:
-            return models[model]
-        prefixes = [name for name in models if model.startswith(name)]
-        return models[max(prefixes, key=len)] if prefixes else None
+            price = models[model]
+        else:
+            prefixes = [name for name in models if model.startswith(name)]
+            price = models[max(prefixes, key=len)] if prefixes else None
+        if price is None or not batch:
+            return price
+        return price.scaled(self.batch_factors.get(provider, 1.0))
 
 
 def load_prices(extra: str | Path | None = None) -> PriceTable:
     """The shipped price table, overridden and extended by the user's file `extra`."""
     merged: dict[str, dict[str, Price]] = {}
+    factors: dict[str, float] = {}
     for path in [DEFAULT_PRICES] + ([Path(extra)] if extra else []):
-        for provider, models in _read_price_file(Path(path)).items():
+        prices, batch = _read_price_file(Path(path))
+        for provider, models in prices.items():
             merged.setdefault(provider, {}).update(models)
-    return PriceTable(merged)
+        factors.update(batch)
+    return PriceTable(merged, factors)
 
 
-def _read_price_file(path: Path) -> dict[str, dict[str, Price]]:
+def _read_price_file(path: Path) -> tuple[dict[str, dict[str, Price]], dict[str, float]]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise EvalsuiteError(f"cannot read price file {path}: {error.strerror}") from None
     raw = _parse_toml(text, path)
+    factors = _batch_factors(raw.pop(BATCH_TABLE, {}), path)
     table: dict[str, dict[str, Price]] = {}
     for provider, models in raw.items():
         if not isinstance(models, dict):
@@ -69,7 +87,17 @@ def _read_price_file(path: Path) -> dict[str, dict[str, Price]]:
                     "in USD per million tokens, e.g. { input = 0.15, output = 0.60 }"
                 ) from None
             table.setdefault(provider, {})[model] = price
-    return table
+    return table, factors
+
+
+def _batch_factors(raw: object, path: Path) -> dict[str, float]:
+    factors = {}
+    for provider, factor in (raw.items() if isinstance(raw, dict) else [("?", None)]):
+        if not isinstance(factor, (int, float)) or not 0 < factor <= 1:
+            raise EvalsuiteError(f"price file {path}: [{BATCH_TABLE}] {provider} must be a fraction "
+                                 "of the standard price, e.g. openai = 0.5")
+        factors[provider] = float(factor)
+    return factors
 
 
 def _parse_toml(text: str, path: Path) -> dict:
@@ -112,16 +140,16 @@ def estimate_cost(request: Request, price: Price | None) -> CostEstimate:
 
 
 def dry_run(
-    model: str, requests: Sequence[Request], prices: PriceTable | None = None
+    model: str, requests: Sequence[Request], prices: PriceTable | None = None, batch: bool = False
 ) -> list[CostEstimate]:
     """Estimate tokens and cost of each request to `model` (PROVIDER/MODEL) without sending any.
 
     Input tokens are estimated as characters / 4 (no tokenizer), output tokens as each
     request's `max_tokens`, so the total is an upper bound for output. Cost is None where
-    the price table has no entry for the model.
+    the price table has no entry for the model; `batch` prices at the batch APIs' rates.
     """
     provider, _, name = model.partition("/")
-    price = (prices or load_prices()).lookup(provider, name)
+    price = (prices or load_prices()).lookup(provider, name, batch=batch)
     return [estimate_cost(request, price) for request in requests]
 
 

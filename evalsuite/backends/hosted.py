@@ -61,7 +61,8 @@ def hosted_credentials(provider: str, name: str, base_url: str | None) -> tuple[
 def check_hosted(provider: str, name: str, options: HostedOptions) -> HostedModel:
     """Everything about a hosted model that can be checked without sending a request."""
     api_key, base_url = hosted_credentials(provider, name, options.base_url)
-    price = load_prices(Path(options.prices) if options.prices else None).lookup(provider, name)
+    prices = load_prices(Path(options.prices) if options.prices else None)
+    price = prices.lookup(provider, name, batch=options.batch)
     if options.max_cost is not None and price is None:
         raise EvalsuiteError(
             f"--max-cost needs a price for {provider}/{name}: add it under [{provider}] "
@@ -156,7 +157,7 @@ def start_early(provider: str, name: str, options: HostedOptions) -> None:
     while this process plans the run; `hosted_backend` then takes them over."""
     processes = client_processes(options)
     key = (provider, name, options)
-    if processes > 1 and key not in _started:
+    if processes > 1 and key not in _started and not options.batch:
         from evalsuite.backends.workers import WorkerPool
 
         _started[key] = WorkerPool(check_hosted(provider, name, options), options, processes)

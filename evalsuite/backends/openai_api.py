@@ -83,6 +83,29 @@ class OpenAIAPI:
         await self._client.close()
 
 
+def completion_from_json(body: dict, *, chat: bool, request_id: str | None = None) -> Completion:
+    """A completion from a response body as plain JSON (a batch's output file), read the same
+    way as `_to_completion` reads the SDK's objects, without building them (10x the CPU)."""
+    choices = body.get("choices")
+    if not choices:
+        raise MalformedResponse("no choices in the response")
+    choice = choices[0]
+    if chat:
+        if choice.get("message") is None:
+            raise MalformedResponse("no message in the first choice")
+        text = choice["message"].get("content")
+    else:
+        text = choice.get("text")
+        if text is None:
+            raise MalformedResponse("no text in the first choice")
+    usage = body.get("usage") or {}
+    return Completion(
+        text=text or "", finish_reason=choice.get("finish_reason"),
+        input_tokens=usage.get("prompt_tokens"), output_tokens=usage.get("completion_tokens"),
+        request_id=request_id or body.get("id"),
+    )
+
+
 def _to_completion(response: object, *, chat: bool) -> Completion:
     choices = getattr(response, "choices", None)
     if not choices:

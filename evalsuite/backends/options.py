@@ -49,6 +49,12 @@ class HostedOptions:
         "from --concurrency 64 up, else 1)", least=1)
     transport: str = option("auto", "HTTP under the SDK: aiohttp, httpx, or auto (aiohttp when installed)",
                             choices=("auto", "aiohttp", "httpx"))
+    batch: bool = option(False, "send the requests through the provider's batch API (batch prices, "
+                         "answers within 24 h); running again, or --resume, re-attaches to the batches")
+    batch_poll: float = option(30.0, "--batch: seconds between looks at the batches, growing gently "
+                               "while nothing changes (default: 30)", positive=True)
+    batch_limit: int | None = option(None, "--batch: at most this many requests per batch (default: "
+                                     "the provider's limit)", least=1)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ def add_parser(subparsers) -> None:
     where = parser.add_argument_group("where")
     where.add_argument("--out", help="run directory (default: results/<timestamp>-<model>/)")
     where.add_argument("--resume", metavar="DIR", help="finish the run in DIR with its recorded configuration")
+    where.add_argument("--batch-cancel", action="store_true",
+                       help="with --resume DIR: cancel the run's batches still in flight (--batch)")
     parser.set_defaults(handler=run)
 
 
@@ -80,6 +82,10 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
                 continue
             seen.add(item.name)
             # Values are checked by the engine's options (one line, exit 2), not by argparse.
+            if item.type == "bool":  # a switch; None when not given, so a grid file's value stands
+                group.add_argument(flag(item.name), dest=f"engine_{item.name}", action="store_const",
+                                   const=True, default=None, help=item.metadata["help"])
+                continue
             group.add_argument(flag(item.name), dest=f"engine_{item.name}", metavar=item.name.upper(), type=_parser_of(item.type),
                                help=item.metadata["help"])
 
@@ -146,11 +152,14 @@ def command_line_settings(args: argparse.Namespace) -> dict:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
+    from evalsuite.errors import EvalsuiteError
     from evalsuite.run import RunConfig, run_benchmark
     from evalsuite.run.config import config_from_toml, resolve, with_settings
     from evalsuite.run.store import RunStore
 
     settings = command_line_settings(args)
+    if args.batch_cancel and not args.resume:
+        raise EvalsuiteError("--batch-cancel needs --resume DIR: the run whose batches to cancel")
     if args.resume:
         recorded = RunConfig.from_manifest(RunStore(args.resume).read_manifest()["config"])
         config = with_settings(replace(recorded, out=args.resume),
@@ -158,7 +167,23 @@ def run(args: argparse.Namespace) -> int:
     else:
         file_settings = config_from_toml(args.config) if args.config else {}
         config = resolve(RunConfig(), file_settings, settings)
-    return report_outcome(run_benchmark(config), config.dry_run)
+    if args.batch_cancel:
+        from evalsuite.run.batches import cancel_batches
+
+        print(cancel_batches(config))
+        return 0
+    if not config.engines.hosted.batch or config.dry_run:
+        return report_outcome(run_benchmark(config), config.dry_run)
+    from evalsuite.run.batches import resume_hint
+    from evalsuite.run.benchmark import default_out_dir
+
+    config = replace(config, out=config.out or str(default_out_dir(config)))
+    try:
+        outcome = run_benchmark(config)
+    except KeyboardInterrupt:
+        print(resume_hint(config.out), file=sys.stderr)
+        return 130
+    return report_outcome(outcome, config.dry_run)
 
 
 def report_outcome(outcome, dry_run: bool) -> int:

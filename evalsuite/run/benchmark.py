@@ -81,15 +81,17 @@ def dry_run_text(units: list[WorkUnit], config: RunConfig) -> str:
 
     prices_file = config.engines.hosted.prices
     prices = load_prices(Path(prices_file) if prices_file else None)
+    batch = config.engines.hosted.batch
     lines = []
     for model in dict.fromkeys(unit.model for unit in units):
         requests = [unit.request for unit in units if unit.model == model]
-        estimates = dry_run(model, requests, prices)
+        estimates = dry_run(model, requests, prices, batch=batch)
         tokens_in = sum(e.input_tokens for e in estimates)
         tokens_out = sum(e.output_tokens for e in estimates)
         costs = [e.cost_usd for e in estimates]
         cost = f"${sum(costs):.4f}" if all(c is not None for c in costs) else "unknown (no price for this model)"
-        lines.append(f"{model}: {len(requests)} requests, ~{tokens_in} input tokens, <= {tokens_out} output tokens, cost <= {cost}")
+        by = " at batch prices" if batch and cost.startswith("$") else ""
+        lines.append(f"{model}: {len(requests)} requests, ~{tokens_in} input tokens, <= {tokens_out} output tokens, cost <= {cost}{by}")
     return "\n".join(lines)
 
 
@@ -147,6 +149,18 @@ def start_early(config: RunConfig) -> None:
             start(provider, name, config.engines.hosted)
 
 
+def check_no_batches_in_flight(directory: Path) -> None:
+    """A run without --batch must not send again what batches of the same run still hold."""
+    from evalsuite.backends.batch_journal import BatchJournal
+    from evalsuite.errors import EvalsuiteError
+
+    unread = [r for r in BatchJournal(directory).records() if not (r.collected or r.cancelled)]
+    if unread:
+        raise EvalsuiteError(
+            f"{directory} has {len(unread)} batches not yet read: collect them with --batch "
+            f"(or --resume {directory}), or cancel them with --resume {directory} --batch-cancel")
+
+
 def execute_run(config: RunConfig, units: list[WorkUnit], plan: SummaryPlan = SummaryPlan()) -> RunOutcome:
     """Send what the run directory lacks of `units`, record it, and summarise the run."""
     if config.dry_run:
@@ -155,6 +169,8 @@ def execute_run(config: RunConfig, units: list[WorkUnit], plan: SummaryPlan = Su
     directory = Path(config.out) if config.out else default_out_dir(config)
     store = RunStore(directory)
     store.check_same_configuration(config.identity(), RunConfig().identity())
+    if not config.engines.hosted.batch:
+        check_no_batches_in_flight(directory)
     done = store.completed()
     pending = [unit for unit in units if unit.key not in done]
     manifest = store.read_manifest() if store.exists() else {"created": _now()}
@@ -168,5 +184,9 @@ def execute_run(config: RunConfig, units: list[WorkUnit], plan: SummaryPlan = Su
     store.write_manifest(manifest)
     totals = run_units(pending, store, config) if pending else Totals()
     manifest.update(finished=_now(), totals=totals.to_manifest(), completed=len(done) + totals.requests - totals.failed)
+    if config.engines.hosted.batch:
+        from evalsuite.backends.batch_journal import BatchJournal
+
+        manifest["batches"] = BatchJournal(directory).summary()
     store.write_manifest(manifest)
     return RunOutcome(directory, len(units), len(done), totals, summary_table(directory, plan))

@@ -146,11 +146,26 @@ def with_settings(config: RunConfig, settings: dict[str, Any]) -> RunConfig:
     config = replace(config, **run_settings)
     if not config.temperature >= 0:  # also refuses NaN
         raise EvalsuiteError(f"--temperature must be 0 or more, got {config.temperature}")
+    if engine_settings.get("batch"):
+        check_batch_models(config.models)
     if engine_settings:
         check_engine_settings(engine_settings, config.models)
         config = replace(config, engines=config.engines.with_settings(engine_settings))
     config.engines.check()
+    if config.engines.hosted.batch:
+        check_batch_models(config.models)
     return config
+
+
+BATCH_PROVIDERS = ("openai", "anthropic")
+
+
+def check_batch_models(models: tuple[str, ...]) -> None:
+    """--batch only for providers with a batch API: one line naming the first model without."""
+    for model in models:
+        if model.partition("/")[0] not in BATCH_PROVIDERS:
+            raise EvalsuiteError(f"--batch: {model} has no batch API (only openai/ and anthropic/ "
+                                 "models have one)")
 
 
 def check_engine_settings(settings: dict[str, Any], models: tuple[str, ...]) -> None:

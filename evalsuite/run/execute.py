@@ -33,6 +33,8 @@ class Totals:
     output_tokens: int = 0
     cost_usd: float = 0.0
     right: int = 0
+    batch_requests: int = 0  # answered through a provider's batch API (--batch)
+    batch_cost_usd: float = 0.0
     failures: Counter = field(default_factory=Counter)
     rejected: int = 0  # failures a re-run meets again (of them, over_context: too long)
     over_context: int = 0
@@ -49,6 +51,9 @@ class Totals:
         self.output_tokens += completion.output_tokens or 0
         if not completion.cached:  # a cached answer was paid for by an earlier run
             self.cost_usd += completion.cost_usd or 0.0
+            if completion.batch_id is not None:
+                self.batch_requests += 1
+                self.batch_cost_usd += completion.cost_usd or 0.0
         if completion.error:
             self.failed += 1
             self.failures[cause_of(completion.error)] += 1
@@ -63,13 +68,13 @@ class Totals:
         return values
 
 
-def backend_options(config: RunConfig) -> BackendOptions:
+def backend_options(config: RunConfig, run_directory: Path | None = None) -> BackendOptions:
     from evalsuite.backends.cache import default_cache_path
 
     cache = None if config.cache in (None, "", "none") else (
         default_cache_path() if config.cache == "default" else Path(config.cache)
     )
-    return BackendOptions(cache=cache, engines=config.engines)
+    return BackendOptions(cache=cache, engines=config.engines, run_directory=run_directory)
 
 
 def check_reachable(base_url: str | None, timeout: float = 5.0) -> None:
@@ -95,6 +100,7 @@ def make_record(unit: WorkUnit, completion: Completion, config: RunConfig) -> di
         "input_tokens": completion.input_tokens, "output_tokens": completion.output_tokens,
         "latency_s": completion.latency_s, "cost_usd": completion.cost_usd,
         "request_id": completion.request_id, "cached": completion.cached, "error": completion.error,
+        "batch_id": completion.batch_id,
     }
     if completion.error:  # no score: a failed request is neither right nor wrong
         return {**record, **dict.fromkeys(SCORE_FIELDS)}
@@ -121,7 +127,7 @@ async def execute(units: list[WorkUnit], store: RunStore, config: RunConfig, tot
             f" ${totals.cost_usd:.4f}"
         ),
     )
-    options = backend_options(config)
+    options = backend_options(config, store.directory)
     with progress:
         for model in dict.fromkeys(unit.model for unit in units):
             mine = [unit for unit in units if unit.model == model]

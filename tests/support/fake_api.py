@@ -1,7 +1,8 @@
 """A scripted HTTP server on 127.0.0.1 that speaks enough of the OpenAI and Anthropic APIs.
 
 Each test queues the replies it wants (`script`); once the queue is empty the server answers
-every request successfully. The real SDKs talk to it over real HTTP.
+every request successfully. The real SDKs talk to it over real HTTP. `batches` serves both
+providers' batch APIs (see fake_batches.py).
 
 Tests that depend on when requests are answered do not rely on sleeps tuned to a machine:
 `hang` replies wait until the server stops, `answer_in_groups(n)` holds each request until
@@ -17,6 +18,8 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from fake_batches import FakeBatches
 
 OPENAI_CHAT = "/v1/chat/completions"
 OPENAI_COMPLETIONS = "/v1/completions"
@@ -76,6 +79,8 @@ class FakeAPI:
         self.most_in_flight = 0
         self.answered_at: dict[int, float] = {}  # request number -> monotonic time of its reply
         self._script: dict[str, deque[Reply]] = {}
+        self.batches = FakeBatches(success_body, text)
+        self.batch_keys: set[str] = set()  # API keys seen on batch endpoints
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._group_size = 1
@@ -94,6 +99,7 @@ class FakeAPI:
     def stop(self) -> None:
         self._stopping.set()
         self.release()
+        self.batches.release_results()
         self._server.shutdown()
         self._server.server_close()
 
@@ -160,9 +166,41 @@ def _handler_for(api: FakeAPI) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
             pass
 
+        def do_GET(self) -> None:
+            if not self._batch("GET", b""):
+                self.send_error(404)
+
+        def _batch(self, method: str, raw: bytes) -> bool:
+            path = self.path.split("?")[0]
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            answer = api.batches.handle(method, path, headers, raw)
+            if answer is None:
+                return False
+            api.batch_keys.add(headers.get("authorization") or headers.get("x-api-key") or "")
+            status, payload, kind = answer
+            self.send_response(status)
+            self.send_header("content-type", kind)
+            self.send_header("content-length", str(len(payload)))
+            self.send_header("request-id", "req_batch_fake")
+            self.end_headers()
+            hold = api.batches.results_hold
+            if hold is not None and kind == "application/binary":
+                lines = payload.splitlines(keepends=True)
+                self.wfile.write(b"".join(lines[:hold]))
+                self.wfile.flush()
+                api.batches.results_released.wait()
+                payload = b"".join(lines[hold:])
+            try:
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client was killed while reading
+            return True
+
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", 0))
             raw = self.rfile.read(length)
+            if self._batch("POST", raw):
+                return
             request = json.loads(raw or b"{}")
             path = self.path.split("?")[0]
             headers = {k.lower(): v for k, v in self.headers.items()}
