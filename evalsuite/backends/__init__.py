@@ -27,7 +27,7 @@ from evalsuite.errors import EvalsuiteError
 __all__ = [
     "PROVIDERS", "Backend", "BackendOptions", "Completion", "EngineOptions", "GenerationParams",
     "HFOptions", "HostedOptions", "LlamaCppOptions", "PriceTable", "Request", "VLLMOptions",
-    "dry_run", "engine_of", "load_backend", "load_prices",
+    "cache_identity_of", "dry_run", "engine_of", "load_backend", "load_prices", "uses_cache",
 ]
 
 
@@ -88,10 +88,23 @@ def hosted_credentials(model: str, base_url: str | None) -> tuple[str, str | Non
     return credentials(provider, name, base_url) if provider in HOSTED else None
 
 
+def uses_cache(model: str) -> bool:
+    """Whether `model`'s answers go through the response cache (dummy/ ones do not)."""
+    return split_model(model)[0] != "dummy"
+
+
 def _cached(backend: Backend, cache: Path | None, provider: str, name: str, options: Any) -> Backend:
-    if cache is None or provider == "dummy":  # dummy/ answers instantly: nothing to cache
+    if cache is None or not uses_cache(f"{provider}/{name}"):
         return backend
     return CachedBackend(backend, ResponseCache(cache), _identity(backend, provider, name, options))
+
+
+def cache_identity_of(backend: Backend, model: str, engines: EngineOptions) -> dict:
+    """The cache identity that `load_backend(model)` gives `backend` (for a backend loaded
+    elsewhere, such as on a Ray worker, whose answers the driver caches)."""
+    provider, name = split_model(model)
+    engine = PROVIDERS[provider][0]
+    return _identity(backend, provider, name, getattr(engines, engine) if engine else None)
 
 
 def _identity(backend: Backend, provider: str, name: str, options: Any) -> dict:

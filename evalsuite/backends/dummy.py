@@ -1,9 +1,11 @@
 """Baselines that need no model: `dummy/oracle` answers the gold answer (the pipeline's
 ceiling, to check that scoring works end to end) and `dummy/random` a random answer of the
-gold's shape (the floor)."""
+gold's shape (the floor). `dummy/slow` is the oracle at a fixed cost per request (a sleep, so it
+uses no CPU): a stand-in for a model when measuring how a run scales over workers."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import random
 import re
@@ -13,30 +15,34 @@ from evalsuite.backends.base import Completion, Request
 from evalsuite.backends.cost import estimate_input_tokens, estimate_tokens
 from evalsuite.errors import EvalsuiteError
 
-KINDS = ("oracle", "random")
+KINDS = ("oracle", "random", "slow")
+SLOW_SECONDS = 0.05  # what one request to dummy/slow costs
 _NUMBER = re.compile(r"-?\d+(?:\.(\d+))?")
 _WORD = re.compile(r"\w+")
 
 
 class DummyBackend:
-    """`kind` is "oracle" or "random"; random answers are reproducible from the prompt,
-    the request's seed and `seed`."""
+    """`kind` is "oracle", "random" or "slow"; random answers are reproducible from the
+    prompt, the request's seed and `seed`. slow answers as the oracle does, one request at a
+    time, each after `SLOW_SECONDS`."""
 
     def __init__(self, kind: str, seed: int = 0) -> None:
         if kind not in KINDS:
-            raise EvalsuiteError(f"unknown dummy model dummy/{kind}: use dummy/oracle or dummy/random")
+            raise EvalsuiteError(f"unknown dummy model dummy/{kind}: use dummy/oracle, dummy/random or dummy/slow")
         self.name = f"dummy/{kind}"
         self.kind = kind
         self.seed = seed
 
     async def stream(self, requests: Sequence[Request]) -> AsyncIterator[tuple[int, Completion]]:
         for position, request in enumerate(requests):
+            if self.kind == "slow":
+                await asyncio.sleep(SLOW_SECONDS)
             yield position, self.complete(request)
 
     def complete(self, request: Request) -> Completion:
         if request.gold is None:
             return Completion(text="", error="rejected: the dummy backends need the gold answer")
-        text = request.gold if self.kind == "oracle" else random_answer(request, self.seed)
+        text = random_answer(request, self.seed) if self.kind == "random" else request.gold
         return Completion(
             text=text, finish_reason="stop", input_tokens=estimate_input_tokens(request),
             output_tokens=estimate_tokens(text), cost_usd=0.0,

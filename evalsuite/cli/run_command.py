@@ -23,7 +23,8 @@ def add_parser(subparsers) -> None:
     )
     what = parser.add_argument_group("what to evaluate")
     what.add_argument("--model", nargs="+", action="extend", dest="models", metavar="PROVIDER/MODEL",
-                      help="openai/…, anthropic/…, hf/…, vllm/…, dummy/oracle, dummy/random (default: hf/gemma-3-270m)")
+                      help="openai/…, anthropic/…, hf/…, vllm/…, dummy/oracle, dummy/random, dummy/slow "
+                           "(default: hf/gemma-3-270m)")
     what.add_argument("--algorithms", help="'all' or a comma-separated list (default: all)")
     what.add_argument("--lengths", help="e.g. 4,5,10 or 4-16 (default: 4, or the preset's)")
     what.add_argument("--seeds", help="e.g. 0,1 (default: 0, or the preset's)")
@@ -47,6 +48,13 @@ def add_parser(subparsers) -> None:
                      help="completions per item and prompt, each its own line with a recorded seed "
                           "(default: 1; K > 1 needs --temperature above 0)")
     add_backend_options(parser)
+    cluster = parser.add_argument_group("on a Ray cluster (local models only)")
+    cluster.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS",
+                         help="run the engines on Ray workers: the cluster at ADDRESS, or with no "
+                              "ADDRESS the one in RAY_ADDRESS, else a local one started for the run")
+    cluster.add_argument("--ray-workers", metavar="N",
+                         help="engine workers (default: one per free GPU, else one per 4 free CPUs; "
+                              "dummy/ models one per CPU)")
     where = parser.add_argument_group("where")
     where.add_argument("--out", help="run directory (default: results/<timestamp>-<model>/)")
     where.add_argument("--resume", metavar="DIR", help="finish the run in DIR with its recorded configuration")
@@ -146,6 +154,13 @@ def command_line_settings(args: argparse.Namespace) -> dict:
         settings.setdefault("styles", wanted)
     if args.shard:
         settings["shard"] = parse_shard(args.shard)
+    if args.ray_workers is not None and args.ray is None:
+        raise EvalsuiteError("--ray-workers needs --ray")
+    if args.ray is not None:
+        from evalsuite.cluster.options import RayOptions
+
+        workers = parse_count(args.ray_workers, "--ray-workers") if args.ray_workers is not None else None
+        settings["ray"] = RayOptions(args.ray, workers)
     return settings
 
 

@@ -23,7 +23,7 @@ def stop_unused() -> None:
 
     stop()
 
-PACKAGES = ("numpy", "pandas", "jinja2", "tenacity", "openai", "anthropic", "torch", "transformers", "vllm")
+PACKAGES = ("numpy", "pandas", "jinja2", "tenacity", "openai", "anthropic", "torch", "transformers", "vllm", "ray")
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,10 @@ def summary_table(directory: Path, plan: SummaryPlan = SummaryPlan()) -> str:
 def run_benchmark(config: RunConfig) -> RunOutcome:
     """Run (or resume) one CLRS-Text benchmark: only units not yet in the directory are sent."""
     grid = prompt_grid(config)
+    if config.ray is not None:
+        from evalsuite.cluster import check_cluster_run
+
+        check_cluster_run(config.ray, config.models)
     try:
         start_early(config)
         items = select_items(config, grid)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from evalsuite.backends.options import OWNERS, EngineOptions
+from evalsuite.cluster.options import RayOptions
 from evalsuite.errors import EvalsuiteError
 
 if sys.version_info >= (3, 11):
@@ -32,7 +33,8 @@ class RunConfig:
     The grid is models × styles × shots × modes over the items (algorithms × lengths × seeds ×
     samples, or a dataset file). zero-shot pairs only with 0 shots. `max_tokens` 0 means
     "enough for the gold answer" per item. `samples_per_item` K > 1 (with temperature > 0)
-    asks each model K times per item and prompt, each with its own seed.
+    asks each model K times per item and prompt, each with its own seed. `ray` (None: this
+    machine) spreads local models' engines over a Ray cluster; the results do not depend on it.
     """
 
     models: tuple[str, ...] = (DEFAULT_MODEL,)
@@ -57,6 +59,7 @@ class RunConfig:
     cache: str | None = "default"
     engines: EngineOptions = field(default_factory=EngineOptions)  # each engine's own options
     dry_run: bool = False
+    ray: RayOptions | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # settings of other task families
 
     def identity(self) -> dict[str, Any]:
@@ -75,8 +78,9 @@ class RunConfig:
     @classmethod
     def from_manifest(cls, recorded: dict[str, Any]) -> RunConfig:
         """The configuration a manifest recorded (engine options of manifests written before
-        they were grouped by engine are read from their flat names)."""
-        known = {f.name for f in fields(cls)}
+        they were grouped by engine are read from their flat names). Where the run ran (`ray`)
+        is not carried over: each start says it anew."""
+        known = {f.name for f in fields(cls)} - {"ray"}
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items() if k in known}
         engines = EngineOptions.from_dict(recorded.get("engines") or {})
         flat = {k: v for k, v in recorded.items() if k in OWNERS and k not in known}
@@ -111,7 +115,7 @@ def config_from_toml(path: str | Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         raise EvalsuiteError(f"--config {file}: {error}") from None
     table = data.get("run", data)
-    known = ({f.name for f in fields(RunConfig)} | set(OWNERS)) - {"extra", "out", "dry_run", "engines"}
+    known = ({f.name for f in fields(RunConfig)} | set(OWNERS)) - {"extra", "out", "dry_run", "engines", "ray"}
     settings: dict[str, Any] = {}
     for key, value in table.items():
         name = key.replace("-", "_")

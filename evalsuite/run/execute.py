@@ -131,7 +131,7 @@ async def execute(units: list[WorkUnit], store: RunStore, config: RunConfig, tot
     with progress:
         for model in dict.fromkeys(unit.model for unit in units):
             mine = [unit for unit in units if unit.model == model]
-            backend = load_backend(model, options)
+            backend = open_backend(model, options, config)
             try:
                 async for position, completion in backend.stream([unit.request for unit in mine]):
                     record = make_record(mine[position], completion, config)
@@ -140,6 +140,15 @@ async def execute(units: list[WorkUnit], store: RunStore, config: RunConfig, tot
                     progress.update()
             finally:
                 await backend.aclose()
+
+
+def open_backend(model: str, options: BackendOptions, config: RunConfig):
+    """The model's backend: in this process, or with its engine on Ray workers (`--ray`)."""
+    if config.ray is None:
+        return load_backend(model, options)
+    from evalsuite.cluster import load_cluster_backend
+
+    return load_cluster_backend(model, options, config.ray)
 
 
 def run_units(units: list[WorkUnit], store: RunStore, config: RunConfig) -> Totals:
