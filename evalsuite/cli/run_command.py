@@ -219,6 +219,11 @@ def report_outcome(outcome, dry_run: bool) -> int:
     return 1 if totals.failed else 0
 
 
+def samples(count: int) -> str:
+    """'1 sample', '2 samples'."""
+    return f"{count} sample" if count == 1 else f"{count} samples"
+
+
 def failure_advice(totals) -> list[str]:
     """What to do about the failed samples: a re-run retries only them, except those the
     model refused, which would fail the same way (each kind gets its own line)."""
@@ -226,16 +231,18 @@ def failure_advice(totals) -> list[str]:
     if totals.retryable:
         causes = ", ".join(f"{cause} {count}" for cause, count in totals.failures.most_common()
                            if cause != "rejected")
-        lines.append(f"evalsuite: {totals.retryable} samples failed after retries ({causes}); "
+        lines.append(f"evalsuite: {samples(totals.retryable)} failed after retries ({causes}); "
                      "run again to retry only them")
     if totals.over_context:
+        verb = "does" if totals.over_context == 1 else "do"
         lines.append(
-            f"evalsuite: {totals.over_context} samples do not fit the model's context (prompt plus "
-            "max_tokens) and would fail the same way again: use shorter --lengths, a smaller "
+            f"evalsuite: {samples(totals.over_context)} {verb} not fit the model's context "
+            "(prompt plus max_tokens) and would fail the same way again: use shorter --lengths, a smaller "
             "--max-tokens, or a model with a longer context (vllm/: a larger --max-model-len)")
     refused = totals.rejected - totals.over_context
     if refused:
+        verb = "was" if refused == 1 else "were"
         lines.append(
-            f"evalsuite: {refused} samples were rejected by the model (their error is in "
+            f"evalsuite: {samples(refused)} {verb} rejected by the model (their error is in "
             "samples.jsonl) and would be rejected again: change the request, not the number of tries")
     return lines

@@ -137,9 +137,9 @@ def test_over_context_rejections_say_what_to_change_not_to_run_again(tmp_path: P
     assert rejected == f"rejected: HTTP 400: {message}"  # the placeholder key mangled nothing
     lines = result.stderr.splitlines()
     [retry] = [line for line in lines if "run again" in line]
-    assert retry.startswith("evalsuite: 1 samples failed after retries (server_error 1)")
-    [context] = [line for line in lines if "do not fit the model's context" in line]
-    assert context.startswith("evalsuite: 1 samples do not fit")
+    assert retry.startswith("evalsuite: 1 sample failed after retries (server_error 1)")
+    [context] = [line for line in lines if "fit the model's context" in line]
+    assert context.startswith("evalsuite: 1 sample does not fit")
     assert "--max-tokens" in context and "run again" not in context
 
 
@@ -149,7 +149,7 @@ def test_a_run_whose_only_failures_are_rejections_never_suggests_a_retry(tmp_pat
                        "--concurrency", "1", "--out", str(tmp_path / "run"))
     assert result.returncode == 1
     assert "run again" not in result.stderr
-    assert "1 samples were rejected by the model" in result.stderr
+    assert "1 sample was rejected by the model" in result.stderr
 
 
 def test_shards_merge_equal_to_an_unsharded_run(tmp_path: Path) -> None:
