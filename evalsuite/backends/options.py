@@ -77,8 +77,9 @@ class VLLMOptions:
                                          least=1)
     data_parallel_size: int = option(1, "vllm: copies of the model serving requests side by side",
                                      least=1)
-    max_model_len: int | None = option(None, "vllm: context in tokens, prompt plus answer "
-                                       "(default: the model's; on CPU at most 4096)", least=1)
+    max_model_len: int | None = option(None, "vllm, llamacpp: context in tokens, prompt plus "
+                                       "answer (default: the model's; vllm on CPU: at most 4096)",
+                                       least=1)
     kv_cache_gib: float | None = option(None, "vllm: GiB of memory for the KV cache (default on "
                                         "CPU: 2, or VLLM_CPU_KVCACHE_SPACE; on a GPU: vLLM's own)",
                                         positive=True)
@@ -88,9 +89,15 @@ class VLLMOptions:
 class LlamaCppOptions:
     """llamacpp/: llama.cpp on a GGUF file in-process."""
 
-    threads: int | None = option(None, "llamacpp: CPU threads (default: the machine's cores)", least=1)
-    parallel: int = option(4, "llamacpp: sequences decoded together (default: 4)", least=1)
+    threads: int | None = option(None, "llamacpp: CPU threads in all (default: the machine's cores)",
+                                 least=1)
+    parallel: int | None = option(None, "llamacpp: requests answered side by side, each in a "
+                                  "context of its own with threads/parallel threads (default: one "
+                                  "per thread, at most 8)", least=1)
     gpu_layers: int = option(0, "llamacpp: layers offloaded to a GPU (-1: all; default: 0)", least=-1)
+    max_model_len: int | None = option(None, "vllm, llamacpp: context in tokens, prompt plus "
+                                       "answer (default: the model's; vllm on CPU: at most 4096)",
+                                       least=1)
 
 
 ENGINE_TYPES: dict[str, type] = {

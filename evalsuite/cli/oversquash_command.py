@@ -42,7 +42,7 @@ def add_parser(subparsers) -> None:
 def _add_task_parser(commands, name: str, summary: str, kinds: tuple, styles: tuple, lengths: str) -> None:
     parser = commands.add_parser(name, help=summary, description=f"{summary}; scored by the requested phrase (strict) and the last integer (flexible).")
     parser.add_argument("--model", nargs="+", action="extend", dest="models", metavar="PROVIDER/MODEL",
-                        help="any backend of `evalsuite run` (default: hf/gemma-3-270m)")
+                        help="any backend of `evalsuite run` (default: llamacpp/gemma-3-270m)")
     option, default, explanation = kinds
     parser.add_argument(option, default=default, help=f"comma-separated: {explanation} (default: {default})")
     option, default, explanation = styles

@@ -18,13 +18,13 @@ def add_parser(subparsers) -> None:
             "Build prompts for CLRS-Text items, query each model, score the answers and write "
             "a run directory (manifest.json, samples.jsonl, summary.csv). Re-running the same "
             "command on the same --out, or --resume DIR, does only what is missing. With no "
-            "--model: the quick default suite on the embedded model hf/gemma-3-270m."
+            "--model: the quick default suite on the embedded model llamacpp/gemma-3-270m."
         ),
     )
     what = parser.add_argument_group("what to evaluate")
     what.add_argument("--model", nargs="+", action="extend", dest="models", metavar="PROVIDER/MODEL",
-                      help="openai/…, anthropic/…, hf/…, vllm/…, dummy/oracle, dummy/random, dummy/slow "
-                           "(default: hf/gemma-3-270m)")
+                      help="openai/…, anthropic/…, llamacpp/…, hf/…, vllm/…, dummy/oracle, dummy/random, "
+                           "dummy/slow (default: llamacpp/gemma-3-270m)")
     what.add_argument("--algorithms", help="'all' or a comma-separated list (default: all)")
     what.add_argument("--lengths", help="e.g. 4,5,10 or 4-16 (default: 4, or the preset's)")
     what.add_argument("--seeds", help="e.g. 0,1 (default: 0, or the preset's)")

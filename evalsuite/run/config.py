@@ -16,7 +16,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-DEFAULT_MODEL = "hf/gemma-3-270m"
+DEFAULT_MODEL = "llamacpp/gemma-3-270m"
 
 # What the results depend on: a run directory holding other values for these is another run.
 IDENTITY_FIELDS = (

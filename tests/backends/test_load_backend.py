@@ -14,6 +14,7 @@ from evalsuite.backends import (
     EngineOptions,
     HFOptions,
     HostedOptions,
+    LlamaCppOptions,
     VLLMOptions,
     load_backend,
 )
@@ -23,7 +24,7 @@ from evalsuite.errors import EvalsuiteError
 
 @pytest.mark.parametrize("model", ["gpt-4o", "mistral/mistral-large", "openai/", ""])
 def test_an_unknown_provider_lists_the_valid_ones(model):
-    with pytest.raises(EvalsuiteError, match="openai, anthropic, vllm, hf, dummy"):
+    with pytest.raises(EvalsuiteError, match="openai, anthropic, vllm, hf, llamacpp, dummy"):
         load_backend(model, BackendOptions(cache=None))
 
 
@@ -48,12 +49,14 @@ def test_each_backend_receives_only_its_own_engines_options(monkeypatch):
     received = {}
     for provider, (engine, make) in list(PROVIDERS.items()):
         monkeypatch.setitem(PROVIDERS, provider, (engine, lambda name, options, p=provider: received.setdefault(p, options)))
-    engines = EngineOptions().with_settings({"concurrency": 3, "dtype": "bfloat16", "batch_size": 2})
-    for model in ("openai/m", "anthropic/m", "hf/m", "vllm/m", "dummy/oracle"):
+    engines = EngineOptions().with_settings({"concurrency": 3, "dtype": "bfloat16", "batch_size": 2,
+                                             "threads": 3, "max_model_len": 512})
+    for model in ("openai/m", "anthropic/m", "hf/m", "vllm/m", "llamacpp/m.gguf", "dummy/oracle"):
         load_backend(model, BackendOptions(cache=None, engines=engines))
     assert received["openai"] == received["anthropic"] == HostedOptions(concurrency=3)
     assert received["hf"] == HFOptions(dtype="bfloat16", batch_size=2)
-    assert received["vllm"] == VLLMOptions(dtype="bfloat16")
+    assert received["vllm"] == VLLMOptions(dtype="bfloat16", max_model_len=512)
+    assert received["llamacpp"] == LlamaCppOptions(threads=3, max_model_len=512)
     assert received["dummy"] is None
 
 

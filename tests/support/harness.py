@@ -18,6 +18,15 @@ from evalsuite.backends import (
 from evalsuite.backends.base import Completion, GenerationParams, Request
 from evalsuite.prompts.record import Message
 
+# Short prompts of several kinds, for the local engines.
+PROMPTS = (
+    "Sort the list: 5 3 9 1\nSorted:",
+    "Count: 1, 2, 3, 4, 5,",
+    "Question: which nodes does BFS from 0 visit in the graph 0-1, 1-2, 2-3?\nAnswer:",
+    "The capital of France is",
+    "a b c d e f g h i j k",
+    "Insertion sort of [4, 2, 7, 1, 9, 3] step by step:",
+)
 OPENAI_KEY = "sk-test-0123456789abcdefSECRET"
 ANTHROPIC_KEY = "sk-ant-test-0123456789SECRET"
 
