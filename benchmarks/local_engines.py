@@ -25,6 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# This folder's statistics.py would shadow the standard library's for the engines (vLLM).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 ENGINES = {"hf": "torch", "llamacpp": "llama_cpp", "vllm": "vllm"}
 OPTIONS = {"hf": {}, "llamacpp": {}, "vllm": {"device": "cpu"}}
 
