@@ -15,6 +15,8 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from evalsuite.errors import EvalsuiteError
@@ -60,28 +62,21 @@ def models_cache_dir() -> Path:
 def checkpoint_dir() -> Path:
     """The converted checkpoint's folder; its name carries the GGUF's sha256, so that a new
     release of the package converts anew."""
-    package = _gguf_package()
-    return models_cache_dir() / f"{EMBEDDED_NAME}-q4_k_m-{package.EXPECTED_SHA256[:12]}"
+    return models_cache_dir() / _cache_name()
 
 
 def gguf_path() -> Path:
     """Where the embedded GGUF is kept once assembled from the package's parts."""
-    package = _gguf_package()
-    return models_cache_dir() / f"{EMBEDDED_NAME}-q4_k_m-{package.EXPECTED_SHA256[:12]}.gguf"
+    return models_cache_dir() / f"{_cache_name()}.gguf"
 
 
 def ensure_gguf() -> Path:
     """The embedded model's GGUF file, assembled first (a second) if it is not cached. It is
     written beside its final name and renamed into place, so no reader sees half a file."""
     target = gguf_path()
-    if target.is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        _gguf_package().assemble(staging / "model.gguf").replace(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    if not target.is_file():
+        with _staging(target) as staging:
+            _gguf_package().assemble(staging / "model.gguf").replace(target)
     return target
 
 
@@ -116,9 +111,7 @@ def convert(target: Path) -> None:
     the end, so that an interrupted conversion never leaves a half-written cache; when two
     processes convert at once, the first rename wins and the other's work is dropped.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with _staging(target) as staging:
         gguf_path = _gguf_package().assemble(staging / "model.gguf")
         built = staging / "checkpoint"
         _save_checkpoint(gguf_path, built)
@@ -131,8 +124,22 @@ def convert(target: Path) -> None:
         except OSError:
             if not is_converted(target):
                 raise
+
+
+@contextmanager
+def _staging(target: Path) -> Iterator[Path]:
+    """A temporary folder beside `target` (same file system, so a rename into place is
+    atomic), removed afterwards whatever happened."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _cache_name() -> str:
+    return f"{EMBEDDED_NAME}-q4_k_m-{_gguf_package().EXPECTED_SHA256[:12]}"
 
 
 def _save_checkpoint(gguf_path: Path, out: Path) -> None:

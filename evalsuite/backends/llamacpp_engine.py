@@ -48,6 +48,10 @@ class Job:
     params: GenerationParams
     generated: list[int] = field(default_factory=list)
     text: bytearray = field(default_factory=bytearray)
+    stops: tuple[bytes, ...] = field(init=False)  # the stop strings, as the text's bytes
+
+    def __post_init__(self) -> None:
+        self.stops = tuple(stop.encode() for stop in self.params.stop if stop)
 
     @property
     def budget(self) -> int:
@@ -189,16 +193,16 @@ class GGUFContext:
             return True
         piece = self.model.piece(token)
         job.text += piece
-        if job.params.stop:
+        if job.stops:
             # a new stop string ends within the last piece plus the longest stop string
-            window = len(piece) + max(len(s.encode()) for s in job.params.stop)
-            if stop_at(bytes(job.text[-window:]), job.params.stop) is not None:
+            window = len(piece) + max(map(len, job.stops))
+            if stop_at(bytes(job.text[-window:]), job.stops) is not None:
                 return True
         return len(job.generated) >= job.params.max_tokens
 
     def _completion(self, job: Job) -> Completion:
         text = bytes(job.text)
-        cut = stop_at(text, job.params.stop) if job.params.stop else None
+        cut = stop_at(text, job.stops)
         ended = cut is not None or bool(job.generated) and self.model.is_end(job.generated[-1])
         return Completion(
             text=text[:cut].decode("utf-8", errors="replace"),
@@ -227,7 +231,7 @@ def choose(logits: np.ndarray, params: GenerationParams, step: int) -> int:
     return int(rng.choice(len(weights), p=weights / weights.sum()))
 
 
-def stop_at(text: bytes, stop: Sequence[str]) -> int | None:
+def stop_at(text: bytes, stops: Sequence[bytes]) -> int | None:
     """Byte offset of the earliest stop string in `text` (None when there is none)."""
-    cuts = [index for index in (text.find(s.encode()) for s in stop if s) if index >= 0]
+    cuts = [index for index in (text.find(stop) for stop in stops) if index >= 0]
     return min(cuts) if cuts else None

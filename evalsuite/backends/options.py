@@ -28,6 +28,21 @@ def option(default: Any, help: str, *, least: float | None = None, positive: boo
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 
 
+# Options that several engines have: one declaration each, so that their flag reads the same
+# for every engine (a flag sets the field of each engine that has it).
+def dtype_option() -> Any:
+    return option("auto", "hf, vllm: float32, bfloat16, float16 or auto", choices=DTYPES)
+
+
+def device_option() -> Any:
+    return option(None, "hf: cpu, cuda, cuda:N, mps or auto; vllm: cpu or cuda")
+
+
+def max_model_len_option() -> Any:
+    return option(None, "vllm, llamacpp: context in tokens, prompt plus answer (default: the "
+                  "model's; vllm on CPU: at most 4096)", least=1)
+
+
 @dataclass(frozen=True)
 class HostedOptions:
     """openai/ and anthropic/: concurrency, limits, retries, timeouts and budget."""
@@ -61,8 +76,8 @@ class HostedOptions:
 class HFOptions:
     """hf/: Hugging Face transformers in-process."""
 
-    dtype: str = option("auto", "hf, vllm: float32, bfloat16, float16 or auto", choices=DTYPES)
-    device: str | None = option(None, "hf: cpu, cuda, cuda:N, mps or auto; vllm: cpu or cuda")
+    dtype: str = dtype_option()
+    device: str | None = device_option()
     batch_size: int = option(8, "hf: prompts per generation batch (default: 8)", least=1)
 
 
@@ -70,16 +85,14 @@ class HFOptions:
 class VLLMOptions:
     """vllm/: the vLLM engine in-process (GPU, or its CPU build)."""
 
-    dtype: str = option("auto", "hf, vllm: float32, bfloat16, float16 or auto", choices=DTYPES)
-    device: str | None = option(None, "hf: cpu, cuda, cuda:N, mps or auto; vllm: cpu or cuda")
+    dtype: str = dtype_option()
+    device: str | None = device_option()
     tensor_parallel_size: int = option(1, "vllm: GPUs per model, splitting each layer", least=1)
     pipeline_parallel_size: int = option(1, "vllm: GPUs per model, splitting the layers in stages",
                                          least=1)
     data_parallel_size: int = option(1, "vllm: copies of the model serving requests side by side",
                                      least=1)
-    max_model_len: int | None = option(None, "vllm, llamacpp: context in tokens, prompt plus "
-                                       "answer (default: the model's; vllm on CPU: at most 4096)",
-                                       least=1)
+    max_model_len: int | None = max_model_len_option()
     kv_cache_gib: float | None = option(None, "vllm: GiB of memory for the KV cache (default on "
                                         "CPU: 2, or VLLM_CPU_KVCACHE_SPACE; on a GPU: vLLM's own)",
                                         positive=True)
@@ -95,9 +108,7 @@ class LlamaCppOptions:
                                   "context of its own with threads/parallel threads (default: one "
                                   "per thread, at most 8)", least=1)
     gpu_layers: int = option(0, "llamacpp: layers offloaded to a GPU (-1: all; default: 0)", least=-1)
-    max_model_len: int | None = option(None, "vllm, llamacpp: context in tokens, prompt plus "
-                                       "answer (default: the model's; vllm on CPU: at most 4096)",
-                                       least=1)
+    max_model_len: int | None = max_model_len_option()
 
 
 ENGINE_TYPES: dict[str, type] = {
