@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from evalsuite.report.plots import draw_report_plots
     from evalsuite.report.repeated import format_repeated, repeated_samples_table
 
-    data = load_results(args.runs)
+    data = load_results(args.runs, texts=False)
     by = [column.strip() for column in args.by.split(",") if column.strip()]
     if args.repeated:
         text = format_repeated(repeated_samples_table(data, by, args.metric), args.format)

@@ -110,7 +110,7 @@ def summary_table(directory: Path, plan: SummaryPlan = SummaryPlan()) -> str:
     from evalsuite.report import comparison_table, format_table, load_results
     from evalsuite.report.repeated import format_repeated, has_repeated_samples, repeated_samples_table
 
-    data = load_results([directory])
+    data = load_results([directory], texts=False)
     if data.empty or plan.metric not in data or data[plan.metric].isna().all():
         return "(no scored results)"
     detail = comparison_table(data, list(plan.detail), plan.metric)
