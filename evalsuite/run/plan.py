@@ -177,7 +177,8 @@ def build_units(config: RunConfig, items: Iterable[Sample], grid: list[PromptOpt
     check_samples_per_item(config)
     items = list(items)
     templates = TemplateSet(config.templates)
-    pool = ExamplePool(config.flavor, config.example_length, exclude=[input_key(i.algo_name, i.question) for i in items])
+    pool = ExamplePool(config.flavor, config.example_length, exclude=[input_key(i.algo_name, i.question) for i in items],
+                       hints=_hints_needed(grid) != "off")
     units = []
     for options in grid:
         for item in items:

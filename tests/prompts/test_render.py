@@ -77,6 +77,19 @@ def test_examples_are_deterministic_and_differ_between_items() -> None:
     assert {q for _, q, _ in first}.isdisjoint({q for _, q, _ in second_item})
 
 
+def test_a_pool_without_hints_gives_the_same_examples_and_refuses_traces() -> None:
+    with_hints, without = ExamplePool(), ExamplePool(hints=False)
+    for algo in ("floyd_warshall", "insertion_sort", "kmp_matcher"):
+        for index in (0, 3):
+            plain = with_hints.examples(algo, 6, 0, index, 2, use_hints=False)
+            assert without.examples(algo, 6, 0, index, 2, use_hints=False) == plain
+            traced = with_hints.examples(algo, 6, 0, index, 2, use_hints=True)
+            assert [e[0] for e in traced] == [e[0] for e in plain]  # the same examples, with their traces
+            assert all("trace" in question for _, question, _ in traced)
+    with pytest.raises(ValueError, match="no hints"):
+        without.examples("floyd_warshall", 6, 0, 0, 2, use_hints=True)
+
+
 def test_example_length_can_be_fixed() -> None:
     pool = ExamplePool(example_length=9)
     prompt = render_prompt(_item("minimum", "few-shot"), PromptOptions("few-shot", "completion", 1), pool)
