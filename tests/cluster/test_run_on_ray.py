@@ -1,5 +1,6 @@
 """`evalsuite run --ray`: the same records and scores as a run without Ray, on dummy/oracle
-and on the embedded model; a driver killed with SIGKILL resumes with nothing run twice."""
+and on the embedded model (hf/ and llamacpp/); a driver killed with SIGKILL resumes with
+nothing run twice."""
 
 from __future__ import annotations
 
@@ -60,6 +61,21 @@ def test_the_embedded_model_on_two_workers_answers_as_it_does_here(tmp_path: Pat
     assert len(ray_rows) == 8 and ray_rows == here_rows
     # The driver cached each answer under the key that a run without Ray uses.
     assert cached(tmp_path / "ray.sqlite") == cached(tmp_path / "here.sqlite") and len(cached(cache)) == 8
+
+
+@pytest.mark.local
+def test_the_default_llamacpp_model_on_two_workers_answers_as_it_does_here(tmp_path: Path, ray_address: str) -> None:
+    common = ["run", "--model", "llamacpp/gemma-3-270m", "--algorithms", "minimum,bfs,insertion_sort",
+              "--lengths", "4", "--samples", "2", "--style", "zero-shot", "few-shot", "--max-tokens", "8",
+              "--threads", "1"]
+    assert main([*common, "--cache", str(tmp_path / "here.sqlite"), "--out", str(tmp_path / "here")]) == 0
+    cache = str(tmp_path / "ray.sqlite")
+    assert main([*common, "--cache", cache, "--ray", ray_address, "--ray-workers", "2",
+                 "--out", str(tmp_path / "ray")]) == 0
+    ray_rows, here_rows = records(tmp_path / "ray"), records(tmp_path / "here")
+    assert len(ray_rows) == 12 and ray_rows == here_rows
+    assert any(row["output"] for row in ray_rows)
+    assert cached(tmp_path / "ray.sqlite") == cached(tmp_path / "here.sqlite") and len(cached(cache)) == 12
 
 
 def cached(path: str | Path) -> dict[str, str]:
