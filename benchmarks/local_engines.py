@@ -116,6 +116,17 @@ def non_embedding_parameters() -> int:
     return sum(int(t.n_elements) for t in reader.tensors if not t.name.startswith("token_embd"))
 
 
+def all_parameters() -> int:
+    """Parameters of the embedded GGUF that a generated token passes through: all of them,
+    the token embedding as the (tied) output head."""
+    import gguf
+
+    from evalsuite.backends import gemma
+
+    reader = gguf.GGUFReader(str(gemma.ensure_gguf()))
+    return sum(int(t.n_elements) for t in reader.tensors)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=list(ENGINES))
@@ -149,6 +160,11 @@ def main() -> None:
         flops = 2 * non_embedding_parameters() * tokens
         print(f"\nlimit: {tokens} prompt tokens x 2 x non-embedding parameters = {flops / 1e12:.2f} TFLOP; "
               f"this CPU's float32 matmul: {rate:.0f} GFLOP/s -> {flops / rate / 1e9:.1f} s")
+        generated = next(iter(results.values()))["generated_tokens"]
+        decoding = 2 * all_parameters() * generated
+        print(f"  with the {generated} generated tokens (each through every parameter, the "
+              f"262k-token output head included: {decoding / 1e12:.2f} TFLOP more) -> "
+              f"{(flops + decoding) / rate / 1e9:.1f} s")
     if not args.no_whole:
         print("\nthe main job, whole process, empty cache:")
         default = whole_run(None)

@@ -11,10 +11,8 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-import time
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import jinja2
@@ -31,31 +29,36 @@ except ImportError as error:
     raise EvalsuiteError(
         "llamacpp/ models need llama-cpp-python: pip install 'evalsuite[local]'") from error
 
-DEFAULT_MAX_PARALLEL = 8
+# One context per this many threads: one thread pool over a small model stops scaling
+# somewhere past a few threads, and contexts side by side give the same answers.
+THREADS_PER_CONTEXT = 4
 
 
 class LlamaCppBackend:
-    """One GGUF model and `--parallel` contexts over it. `stream` lets one thread per
-    context take the next request as it finishes the last, and yields each completion the
-    moment it is done."""
+    """One GGUF model and `--parallel` contexts over it, each answering `--batch-size`
+    requests together. `stream` lets one thread per context take the next request whenever
+    one of its sequences is free, and yields each completion the moment it is done."""
 
     def __init__(self, model: str, options: LlamaCppOptions | None = None) -> None:
         options = options or LlamaCppOptions()
         self.name = f"llamacpp/{model}"
         path = model_path(model)
         threads = options.threads or available_cores()
-        parallel = options.parallel or min(threads, DEFAULT_MAX_PARALLEL)
+        parallel = options.parallel or max(1, threads // THREADS_PER_CONTEXT)
+        self.slots = options.batch_size
         self.model = GGUFModel(path, gpu_layers=options.gpu_layers)
         self.context = min(options.max_model_len or self.model.trained_context,
                            self.model.trained_context)
         per_context = max(1, threads // parallel)
-        self.contexts = [GGUFContext(self.model, threads=per_context) for _ in range(parallel)]
+        self.contexts = [GGUFContext(self.model, threads=per_context, slots=self.slots)
+                         for _ in range(parallel)]
         self.chat_template = chat_template(self.model, model)
-        # Greedy answers depend on the threads per context (the order of float sums), not
-        # on how many contexts run.
+        # Greedy answers depend on the threads per context and the tokens per forward pass
+        # (the order of float sums), not on how many contexts run nor on which requests
+        # share a pass.
         self.cache_identity = {"provider": "llamacpp", "model": model, "base_url": None,
                                "file_bytes": path.stat().st_size, "threads": per_context,
-                               "gpu_layers": options.gpu_layers}
+                               "batch_size": self.slots, "gpu_layers": options.gpu_layers}
 
     async def stream(self, requests: Sequence[Request]) -> AsyncIterator[tuple[int, Completion]]:
         if self.model is None:
@@ -71,27 +74,34 @@ class LlamaCppBackend:
                 yield position, over_context(len(prompt), request.params, self.context)
             else:
                 jobs.append(Job(position, prompt, fitted))
+        if not jobs:
+            return
+        budget = max(job.budget for job in jobs)
+        contexts = self.contexts[: max(1, min(len(self.contexts), -(-len(jobs) // self.slots)))]
+        for context in contexts:
+            context.fit(budget)
         total = len(jobs)
         loop = asyncio.get_running_loop()
         finished: asyncio.Queue = asyncio.Queue()
         stop = threading.Event()
 
-        def answer(context: GGUFContext) -> None:
+        def take() -> Job | None:
             try:
-                while not stop.is_set():
-                    try:
-                        job = jobs.popleft()
-                    except IndexError:
-                        return
-                    started = time.perf_counter()
-                    completion = context.complete(job, stop.is_set)
-                    completion = replace(completion, latency_s=time.perf_counter() - started)
-                    loop.call_soon_threadsafe(finished.put_nowait, (job.position, completion))
+                return jobs.popleft()
+            except IndexError:
+                return None
+
+        def done(job: Job, completion: Completion) -> None:
+            loop.call_soon_threadsafe(finished.put_nowait, (job.position, completion))
+
+        def serve(context: GGUFContext) -> None:
+            try:
+                context.serve(take, done, stop.is_set)
             except BaseException as error:  # noqa: BLE001 - raised again in the event loop
                 loop.call_soon_threadsafe(finished.put_nowait, error)
 
-        workers = [threading.Thread(target=answer, args=(context,), name="llamacpp", daemon=True)
-                   for context in self.contexts[: max(1, min(total, len(self.contexts)))]]
+        workers = [threading.Thread(target=serve, args=(context,), name="llamacpp", daemon=True)
+                   for context in contexts]
         for worker in workers:
             worker.start()
         try:

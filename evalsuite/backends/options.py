@@ -38,6 +38,11 @@ def device_option() -> Any:
     return option(None, "hf: cpu, cuda, cuda:N, mps or auto; vllm: cpu or cuda")
 
 
+def batch_size_option() -> Any:
+    return option(8, "hf: prompts per generation batch; llamacpp: requests decoded together in "
+                  "each context (default: 8)", least=1)
+
+
 def max_model_len_option() -> Any:
     return option(None, "vllm, llamacpp: context in tokens, prompt plus answer (default: the "
                   "model's; vllm on CPU: at most 4096)", least=1)
@@ -78,7 +83,7 @@ class HFOptions:
 
     dtype: str = dtype_option()
     device: str | None = device_option()
-    batch_size: int = option(8, "hf: prompts per generation batch (default: 8)", least=1)
+    batch_size: int = batch_size_option()
 
 
 @dataclass(frozen=True)
@@ -104,9 +109,9 @@ class LlamaCppOptions:
 
     threads: int | None = option(None, "llamacpp: CPU threads in all (default: the machine's cores)",
                                  least=1)
-    parallel: int | None = option(None, "llamacpp: requests answered side by side, each in a "
-                                  "context of its own with threads/parallel threads (default: one "
-                                  "per thread, at most 8)", least=1)
+    parallel: int | None = option(None, "llamacpp: contexts side by side, each with "
+                                  "threads/parallel threads (default: one per 4 threads)", least=1)
+    batch_size: int = batch_size_option()
     gpu_layers: int = option(0, "llamacpp: layers offloaded to a GPU (-1: all; default: 0)", least=-1)
     max_model_len: int | None = max_model_len_option()
 

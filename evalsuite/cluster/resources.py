@@ -69,7 +69,7 @@ def smallest_chunk(provider: str, engines: EngineOptions) -> int:
     if provider == "hf":
         return engines.hf.batch_size
     if provider == "llamacpp":
-        return engines.llamacpp.parallel or engines.llamacpp.threads or CPUS_PER_MODEL_WORKER
+        return (engines.llamacpp.parallel or 1) * engines.llamacpp.batch_size
     if provider == "vllm":
         return 32  # continuous batching wants many requests at once
     return 1

@@ -27,13 +27,28 @@ def completion(text: str, **params: object) -> Request:
     return Request(text=text, messages=None, params=GenerationParams(**params))
 
 
-def test_side_by_side_contexts_answer_greedily_as_one_context_alone() -> None:
+def test_a_greedy_answer_is_the_same_whatever_requests_share_its_forward_passes() -> None:
     requests = [completion(p, max_tokens=12) for p in PROMPTS]
-    alone = run(llamacpp(threads=1, parallel=1), requests)
-    side_by_side = run(llamacpp(threads=2, parallel=2), requests)
-    again = run(llamacpp(threads=2, parallel=2), requests)
-    assert [c.text for c in side_by_side] == [c.text for c in alone] == [c.text for c in again]
-    assert all(c.error is None and c.output_tokens and c.input_tokens for c in alone)
+    together = run(llamacpp(threads=1, batch_size=4), requests)
+    reversed_ = run(llamacpp(threads=1, batch_size=4), requests[::-1])[::-1]
+    alone = [run(llamacpp(threads=1, batch_size=4), [request])[0] for request in requests[:2]]
+    two_contexts = run(llamacpp(threads=2, parallel=2, batch_size=4), requests)
+    texts = [c.text for c in together]
+    assert [c.text for c in reversed_] == texts == [c.text for c in two_contexts]
+    assert [c.text for c in alone] == texts[:2]
+    assert all(c.error is None and c.output_tokens and c.input_tokens for c in together)
+    assert len(set(texts)) == len(texts)  # real answers, one per prompt
+
+
+def test_requests_finishing_at_different_steps_free_their_sequence_for_the_next() -> None:
+    lengths = [1, 7, 2, 12, 3, 5, 1, 9]
+    requests = [completion("a b c d e f g h i j k", max_tokens=n) for n in lengths]
+    answers = run(llamacpp(threads=1, batch_size=3), requests)
+    assert [c.output_tokens for c in answers] == lengths
+    assert all(c.finish_reason == "length" and c.latency_s > 0 for c in answers)
+    # the same prompt, greedy: every answer is the start of the longest one
+    longest = max(answers, key=lambda c: c.output_tokens).text
+    assert all(longest.startswith(c.text) for c in answers)
 
 
 def test_a_stop_string_cuts_the_text_and_ends_the_request() -> None:
