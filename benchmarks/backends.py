@@ -158,20 +158,24 @@ def measure(command: list[str], env: dict | None = None) -> Process:
                    os.waitstatus_to_exitcode(status), stderr)
 
 
-def write_items(path: Path, count: int) -> None:
-    """`count` distinct CLRS-Text items (every algorithm, lengths from 4 up)."""
+def write_items(path: Path, count: int, max_length: int | None = None) -> None:
+    """`count` distinct CLRS-Text items (every algorithm, lengths from 4 up; with
+    `max_length`, lengths 4 to max_length over and over with new seeds, so that items are
+    the same size on average whatever their count)."""
     from evalsuite.clrs import iter_samples
     from evalsuite.clrs.registry import ALGORITHMS
 
-    written, length = 0, 4
+    written, length, seed = 0, 4, 0
     with open(path, "w", encoding="utf-8") as out:
         while written < count:
-            for sample in iter_samples(list(ALGORITHMS), [length], [0], 8, "off", "current"):
+            for sample in iter_samples(list(ALGORITHMS), [length], [seed], 8, "off", "current"):
                 out.write(json.dumps(sample.to_dict()) + "\n")
                 written += 1
                 if written == count:
                     break
             length += 1
+            if max_length is not None and length > max_length:
+                length, seed = 4, seed + 1
 
 
 def row(label: str, run: Process, count: int, floor: float | None = None) -> str:

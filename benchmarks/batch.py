@@ -8,8 +8,11 @@ available `--ready-after` seconds (5) after its creation. `evalsuite run --batch
 own process, with an empty response cache, from start to exit. Printed per run: wall time,
 the time the batches were waiting at the server (creation to the look that found them ended),
 our own time (wall minus that wait: planning, upload, reading, scoring, writing), CPU time and
-peak memory of the evalsuite process. Target: own time under 15 s for 10,000 requests, and a
-peak memory that does not grow with the size of the results (they are streamed).
+peak memory of the evalsuite process, also split into its peak until the first batch ended
+(planning and upload: the run's items and prompts, which grow with the run) and what reading,
+scoring and writing the results added on top of that. Items cycle through lengths 4 to 12, so
+that they are the same size on average at every count. Target: own time under 15 s for
+10,000 requests, and results streamed: what they add does not grow with their number.
 """
 
 from __future__ import annotations
@@ -17,15 +20,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests" / "support"))
 
-from backends import measure, write_items  # noqa: E402
+from backends import Process, write_items  # noqa: E402
 from fake_api import FakeAPI  # noqa: E402
 
 
@@ -36,26 +41,56 @@ def bench(provider: str, count: int, ready_after: float, poll: float) -> None:
         with tempfile.TemporaryDirectory() as directory:
             folder = Path(directory)
             items = folder / "items.jsonl"
-            write_items(items, count)
+            write_items(items, count, max_length=12)
             env = {**os.environ, "OPENAI_API_KEY": "sk-benchmark-key-0000",
                    "ANTHROPIC_API_KEY": "sk-ant-benchmark-0000", "XDG_CACHE_HOME": str(folder / "cache")}
             url = api.base_url if provider == "openai" else api.root_url
             out = folder / "run"
-            run = measure([sys.executable, "-m", "evalsuite", "run", "--model", f"{provider}/bench",
+            run, memory = measure_with_memory([sys.executable, "-m", "evalsuite", "run", "--model", f"{provider}/bench",
                            "--base-url", url, "--dataset", str(items), "--style", "zero-shot",
                            "--mode", "chat", "--max-tokens", "64", "--batch", "--batch-poll", str(poll),
                            "--out", str(out)], env)
             batches = list(api.batches.batches.values())
             waited = max(b.ended for b in batches) - min(b.created for b in batches)
+            first_ended = min(b.ended for b in batches)
+            planned = max((rss for moment, rss in memory if moment < first_ended), default=0)
+            after = max((rss for moment, rss in memory if moment >= first_ended), default=0)
             lines = (out / "samples.jsonl").read_text().splitlines()
             scored = sum(json.loads(line)["exact_flexible"] is not None for line in lines)
             status = "" if run.returncode == 0 else f"  EXIT {run.returncode}: {run.stderr.strip()[-300:]}"
             print(f"  {provider:<9} {count:6d} requests in {len(batches)} batches, {scored} scored: "
                   f"{run.seconds:6.2f} s wall, {waited:5.2f} s waiting, "
                   f"{run.seconds - waited:6.2f} s own, {run.cpu_seconds:6.2f} s CPU, "
-                  f"{run.peak_mib:5.0f} MiB peak{status}")
+                  f"{run.peak_mib:5.0f} MiB peak ({planned:4.0f} planned and uploaded, "
+                  f"{max(0, after - planned):+4.0f} reading results){status}")
     finally:
         api.stop()
+
+
+def measure_with_memory(command: list[str], env: dict) -> tuple[Process, list[tuple[float, float]]]:
+    """The process's wall time, CPU time and peak RSS, and its RSS (MiB) every 20 ms as
+    (time.monotonic(), MiB), the clock the fake server stamps its batches with."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        memory = []
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            try:
+                with open(f"/proc/{child.pid}/status") as lines:
+                    rss = next(line for line in lines if line.startswith("VmRSS"))
+                memory.append((time.monotonic(), int(rss.split()[1]) / 1024))
+            except (OSError, StopIteration):
+                pass
+            time.sleep(0.02)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
+    seconds = time.perf_counter() - start
+    return (Process(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+                    child.returncode, stderr), memory)
 
 
 def main() -> None:
