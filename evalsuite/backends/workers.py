@@ -56,8 +56,8 @@ class _Worker:
 
 
 class WorkerPool:
-    """A Backend over `processes` worker processes; started at once, so that they import
-    the SDK while the parent prepares the run."""
+    """A Backend over `processes` worker processes, started at once (a fork costs little);
+    each imports the SDK when its first work arrives."""
 
     def __init__(self, model: HostedModel, options: HostedOptions, processes: int) -> None:
         self.name = f"{model.provider}/{model.name}"
@@ -81,8 +81,10 @@ class WorkerPool:
             # it closes them, so that each worker sees the end of its socket when the parent's
             # end is closed or the parent dies.
             parents = [w.sock.fileno() for w in self._workers] + [parent_end.fileno()]
+            eager = not self._workers  # the first imports its SDK at once: see _serve_loop
             process = context.Process(target=_serve, daemon=True,
-                                      args=(child_end, model, share, parents if method == "fork" else []),
+                                      args=(child_end, model, share, parents if method == "fork" else [],
+                                            eager),
                                       name=f"evalsuite-client-{len(self._workers) + 1}")
             process.start()
             child_end.close()
@@ -198,22 +200,35 @@ def _failure(name: str, message: tuple) -> Exception:
 
 
 def _serve(sock: socket.socket, model: HostedModel, options: HostedOptions,
-           parent_ends: list[int]) -> None:
+           parent_ends: list[int], eager: bool) -> None:
     """A worker process: complete the requests it is handed until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for descriptor in parent_ends:
         os.close(descriptor)
     try:
-        asyncio.run(_serve_loop(sock, model, options))
+        asyncio.run(_serve_loop(sock, model, options, eager))
     except (ConnectionError, asyncio.IncompleteReadError):
         pass  # the parent went away
     os._exit(0)  # skip the interpreter's teardown of a forked copy of the parent
 
 
-async def _serve_loop(sock: socket.socket, model: HostedModel, options: HostedOptions) -> None:
+async def _serve_loop(sock: socket.socket, model: HostedModel, options: HostedOptions,
+                      eager: bool) -> None:
+    """Complete requests until told to stop. An `eager` worker imports the SDK (about a
+    second of CPU) at once, while the parent plans the run, and can send as soon as the
+    plan is ready; the others import it with their first work, so that a run answered
+    from the cache does not pay for them, nor do they take the parent's cores while it
+    plans."""
     reader, writer = await asyncio.open_connection(sock=sock)
+    backend = None
     try:
-        backend = in_process_backend(model, options)  # imports the SDK, in parallel with the parent
+        if eager:
+            backend = in_process_backend(model, options)
+        message = await _read(reader)
+        if message[0] != "work":  # stopped before any work: a run answered from the cache
+            return
+        if backend is None:
+            backend = in_process_backend(model, options)
     except EvalsuiteError as error:
         _write(writer, ("fatal", str(error)))
         await writer.drain()
@@ -251,7 +266,6 @@ async def _serve_loop(sock: socket.socket, model: HostedModel, options: HostedOp
     sender = asyncio.create_task(send_answers())
     try:
         while True:
-            message = await _read(reader)
             if message[0] == "work":
                 for item in message[1]:
                     queue.put_nowait(item)
@@ -262,6 +276,7 @@ async def _serve_loop(sock: socket.socket, model: HostedModel, options: HostedOp
                 break
             if any(task.done() for task in tasks):
                 break
+            message = await _read(reader)
     finally:
         for task in (*tasks, sender):
             task.cancel()

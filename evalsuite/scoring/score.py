@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 from evalsuite.clrs.answers import split_answer, split_frames, top_level_parts
 from evalsuite.clrs.registry import ALGORITHMS
@@ -43,7 +43,9 @@ class Score:
     abs_error: float | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # Shallow on purpose (every field is a plain value): dataclasses.asdict deep-copies,
+        # and this runs once per sample.
+        return {name: getattr(self, name) for name in SCORE_FIELDS}
 
 
 SCORE_FIELDS = tuple(field.name for field in fields(Score))

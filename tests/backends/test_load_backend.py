@@ -56,7 +56,7 @@ def test_each_backend_receives_only_its_own_engines_options(monkeypatch):
     assert received["openai"] == received["anthropic"] == HostedOptions(concurrency=3)
     assert received["hf"] == HFOptions(dtype="bfloat16", batch_size=2)
     assert received["vllm"] == VLLMOptions(dtype="bfloat16", max_model_len=512)
-    assert received["llamacpp"] == LlamaCppOptions(threads=3, max_model_len=512)
+    assert received["llamacpp"] == LlamaCppOptions(threads=3, batch_size=2, max_model_len=512)
     assert received["dummy"] is None
 
 

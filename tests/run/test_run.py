@@ -198,7 +198,7 @@ def test_dataset_file_is_evaluated_instead_of_generating(tmp_path: Path) -> None
         (["--shard", "3/2"], "--shard I/N needs 1 <= I <= N"),
         (["--model", "dummy/oracle", "--threads", "2"], "--threads is an option of llamacpp/ models"),
         (["--model", "openai/tiny", "--base-url", "http://127.0.0.1:9/v1", "--batch-size", "4"],
-         "--batch-size is an option of hf/ models"),
+         "--batch-size is an option of hf/, llamacpp/ models"),
         (["--model", "dummy/oracle", "hf/gemma-3-270m", "--dtype", "float8", "--dry-run"], "unknown --dtype 'float8'"),
     ],
 )
