@@ -172,10 +172,10 @@ class WorkerPool:
                     _write(worker.writer, ("stop",))
                     await worker.writer.drain()
                     worker.writer.close()
-                else:  # never streamed: tell it over the bare socket
-                    payload = pickle.dumps(("stop",), protocol=pickle.HIGHEST_PROTOCOL)
-                    worker.sock.sendall(_HEADER.pack(len(payload)) + payload)
+                else:  # never given work (all answered from the cache): nothing to wait
+                    # for, not even an SDK import still under way
                     worker.sock.close()
+                    worker.process.terminate()
             except (ConnectionError, OSError):
                 pass
         for worker in self._workers:
