@@ -147,12 +147,26 @@ class Process:
     stderr: str
 
 
-def measure(command: list[str], env: dict | None = None) -> Process:
-    """Wall time, CPU time (user + system) and peak RSS of one process, start to exit."""
+def measure(command: list[str], env: dict | None = None,
+            memory: list[tuple[float, float]] | None = None) -> Process:
+    """Wall time, CPU time (user + system) and peak RSS of one process, start to exit. With
+    `memory`, also its RSS every 20 ms, appended as (time.monotonic(), MiB)."""
     start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    stderr = child.stderr.read().decode(errors="replace")
-    _, status, usage = os.wait4(child.pid, 0)
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        while True:
+            pid, status, usage = os.wait4(child.pid, 0 if memory is None else os.WNOHANG)
+            if pid:
+                break
+            try:
+                with open(f"/proc/{child.pid}/status") as lines:
+                    rss = next(line for line in lines if line.startswith("VmRSS"))
+                memory.append((time.monotonic(), int(rss.split()[1]) / 1024))
+            except (OSError, StopIteration):
+                pass
+            time.sleep(0.02)
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
     seconds = time.perf_counter() - start
     return Process(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
                    os.waitstatus_to_exitcode(status), stderr)

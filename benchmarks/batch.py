@@ -20,17 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests" / "support"))
 
-from backends import Process, write_items  # noqa: E402
+from backends import measure, write_items  # noqa: E402
 from fake_api import FakeAPI  # noqa: E402
 
 
@@ -46,10 +44,11 @@ def bench(provider: str, count: int, ready_after: float, poll: float) -> None:
                    "ANTHROPIC_API_KEY": "sk-ant-benchmark-0000", "XDG_CACHE_HOME": str(folder / "cache")}
             url = api.base_url if provider == "openai" else api.root_url
             out = folder / "run"
-            run, memory = measure_with_memory([sys.executable, "-m", "evalsuite", "run", "--model", f"{provider}/bench",
+            memory: list[tuple[float, float]] = []
+            run = measure([sys.executable, "-m", "evalsuite", "run", "--model", f"{provider}/bench",
                            "--base-url", url, "--dataset", str(items), "--style", "zero-shot",
                            "--mode", "chat", "--max-tokens", "64", "--batch", "--batch-poll", str(poll),
-                           "--out", str(out)], env)
+                           "--out", str(out)], env, memory)
             batches = list(api.batches.batches.values())
             waited = max(b.ended for b in batches) - min(b.created for b in batches)
             first_ended = min(b.ended for b in batches)
@@ -65,32 +64,6 @@ def bench(provider: str, count: int, ready_after: float, poll: float) -> None:
                   f"{max(0, after - planned):+4.0f} reading results){status}")
     finally:
         api.stop()
-
-
-def measure_with_memory(command: list[str], env: dict) -> tuple[Process, list[tuple[float, float]]]:
-    """The process's wall time, CPU time and peak RSS, and its RSS (MiB) every 20 ms as
-    (time.monotonic(), MiB), the clock the fake server stamps its batches with."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as errors:
-        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env)
-        memory = []
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            try:
-                with open(f"/proc/{child.pid}/status") as lines:
-                    rss = next(line for line in lines if line.startswith("VmRSS"))
-                memory.append((time.monotonic(), int(rss.split()[1]) / 1024))
-            except (OSError, StopIteration):
-                pass
-            time.sleep(0.02)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        errors.seek(0)
-        stderr = errors.read().decode(errors="replace")
-    seconds = time.perf_counter() - start
-    return (Process(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-                    child.returncode, stderr), memory)
 
 
 def main() -> None:

@@ -105,26 +105,18 @@ def matmul_gflops(size: int = 2048, repeats: int = 5) -> float:
     return 2 * size**3 * repeats / (time.perf_counter() - started) / 1e9
 
 
-def non_embedding_parameters() -> int:
-    """Parameters of the embedded GGUF that every token passes through (all but the token
-    embedding, which a prompt token only looks up)."""
+def parameter_counts() -> tuple[int, int]:
+    """(non-embedding, all) parameters of the embedded GGUF. Every prompt token passes
+    through the first (it only looks up its embedding); a generated token passes through
+    all, the token embedding serving as the (tied) output head."""
     import gguf
 
     from evalsuite.backends import gemma
 
     reader = gguf.GGUFReader(str(gemma.ensure_gguf()))
-    return sum(int(t.n_elements) for t in reader.tensors if not t.name.startswith("token_embd"))
-
-
-def all_parameters() -> int:
-    """Parameters of the embedded GGUF that a generated token passes through: all of them,
-    the token embedding as the (tied) output head."""
-    import gguf
-
-    from evalsuite.backends import gemma
-
-    reader = gguf.GGUFReader(str(gemma.ensure_gguf()))
-    return sum(int(t.n_elements) for t in reader.tensors)
+    sizes = {t.name: int(t.n_elements) for t in reader.tensors}
+    embedding = sum(size for name, size in sizes.items() if name.startswith("token_embd"))
+    return sum(sizes.values()) - embedding, sum(sizes.values())
 
 
 def main() -> None:
@@ -157,11 +149,12 @@ def main() -> None:
     if results:
         tokens = next(iter(results.values()))["prompt_tokens"]
         rate = matmul_gflops()
-        flops = 2 * non_embedding_parameters() * tokens
+        non_embedding, every = parameter_counts()
+        flops = 2 * non_embedding * tokens
         print(f"\nlimit: {tokens} prompt tokens x 2 x non-embedding parameters = {flops / 1e12:.2f} TFLOP; "
               f"this CPU's float32 matmul: {rate:.0f} GFLOP/s -> {flops / rate / 1e9:.1f} s")
         generated = next(iter(results.values()))["generated_tokens"]
-        decoding = 2 * all_parameters() * generated
+        decoding = 2 * every * generated
         print(f"  with the {generated} generated tokens (each through every parameter, the "
               f"262k-token output head included: {decoding / 1e12:.2f} TFLOP more) -> "
               f"{(flops + decoding) / rate / 1e9:.1f} s")

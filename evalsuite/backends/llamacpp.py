@@ -77,7 +77,7 @@ class LlamaCppBackend:
         if not jobs:
             return
         budget = max(job.budget for job in jobs)
-        contexts = self.contexts[: max(1, min(len(self.contexts), -(-len(jobs) // self.slots)))]
+        contexts = self.contexts[: -(-len(jobs) // self.slots)]  # those that get a job
         for context in contexts:
             context.fit(budget)
         total = len(jobs)

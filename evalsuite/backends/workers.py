@@ -54,6 +54,11 @@ class _Worker:
         self.writer: asyncio.StreamWriter | None = None
         self.outstanding = 0
 
+    def kill(self) -> None:
+        """Stop at once: for a worker holding no work."""
+        self.sock.close()
+        self.process.terminate()
+
 
 class WorkerPool:
     """A Backend over `processes` worker processes, started at once (a fork costs little);
@@ -161,8 +166,7 @@ class WorkerPool:
     def terminate(self) -> None:
         """Stop the workers at once (nothing of theirs is pending)."""
         for worker in self._workers:
-            worker.sock.close()
-            worker.process.terminate()
+            worker.kill()
             worker.process.join(timeout=5)
 
     async def aclose(self) -> None:
@@ -172,10 +176,10 @@ class WorkerPool:
                     _write(worker.writer, ("stop",))
                     await worker.writer.drain()
                     worker.writer.close()
-                else:  # never given work (all answered from the cache): nothing to wait
-                    # for, not even an SDK import still under way
-                    worker.sock.close()
-                    worker.process.terminate()
+                else:
+                    # Never given work (all answered from the cache): nothing to wait for,
+                    # not even an SDK import still under way.
+                    worker.kill()
             except (ConnectionError, OSError):
                 pass
         for worker in self._workers:
