@@ -7,6 +7,7 @@ with one line; the SDK itself is imported where the requests are sent.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -78,6 +79,14 @@ def client_processes(options: HostedOptions) -> int:
         return options.client_processes
     wanted = options.concurrency // PROCESS_CONCURRENCY
     return max(1, min(os.cpu_count() or 1, wanted))
+
+
+def import_sdk(model: HostedModel, options: HostedOptions) -> None:
+    """Import the model's SDK and all that making its client imports, keeping no client."""
+    async def make_and_close() -> None:
+        await in_process_backend(model, options).aclose()
+
+    asyncio.run(make_and_close())
 
 
 def in_process_backend(model: HostedModel, options: HostedOptions) -> Backend:

@@ -23,12 +23,13 @@ import socket
 import struct
 import sys
 import threading
+import traceback
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from evalsuite.backends.base import Completion, Request
-from evalsuite.backends.hosted import HostedModel, in_process_backend
+from evalsuite.backends.hosted import HostedModel, import_sdk, in_process_backend
 from evalsuite.backends.options import HostedOptions
 from evalsuite.errors import EvalsuiteError
 
@@ -47,7 +48,10 @@ def _write(writer: asyncio.StreamWriter, message: Any) -> None:
 
 
 class _Worker:
-    def __init__(self, process: multiprocessing.process.BaseProcess, sock: socket.socket) -> None:
+    """The parent's end of one client process; `process` is None for one that the first
+    client process forked (its parent is that one, which waits for it)."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess | None, sock: socket.socket) -> None:
         self.process = process
         self.sock = sock
         self.reader: asyncio.StreamReader | None = None
@@ -55,14 +59,27 @@ class _Worker:
         self.outstanding = 0
 
     def kill(self) -> None:
-        """Stop at once: for a worker holding no work."""
+        """Stop at once: for a worker holding no work (one without a process of ours stops
+        when its socket closes)."""
         self.sock.close()
-        self.process.terminate()
+        if self.process is not None:
+            self.process.terminate()
+
+    def join(self, timeout: float) -> None:
+        if self.process is not None:
+            self.process.join(timeout)
+            if self.process.is_alive():
+                self.process.terminate()
+
+    @property
+    def exitcode(self) -> int | None:
+        return None if self.process is None else self.process.exitcode
 
 
 class WorkerPool:
-    """A Backend over `processes` worker processes, started at once (a fork costs little);
-    each imports the SDK when its first work arrives."""
+    """A Backend over `processes` worker processes, started at once. On Linux the first
+    imports the SDK and forks the others from itself; where processes are spawned, the first
+    imports it at once and the others with their first work."""
 
     def __init__(self, model: HostedModel, options: HostedOptions, processes: int) -> None:
         self.name = f"{model.provider}/{model.name}"
@@ -78,22 +95,27 @@ class WorkerPool:
         self.window = 2 * share.concurrency  # requests handed to a worker ahead of its answers
         self._generation = 0  # numbers each stream, so that a stopped one's late answers are dropped
         method = _start_method()
-        context = multiprocessing.get_context(method)
-        self._workers = []
-        for _ in range(processes):
-            parent_end, child_end = socket.socketpair()
-            # A forked child holds copies of the parent's ends, its own and earlier workers':
-            # it closes them, so that each worker sees the end of its socket when the parent's
-            # end is closed or the parent dies.
-            parents = [w.sock.fileno() for w in self._workers] + [parent_end.fileno()]
-            eager = not self._workers  # the first imports its SDK at once: see _serve_loop
-            process = context.Process(target=_serve, daemon=True,
-                                      args=(child_end, model, share, parents if method == "fork" else [],
-                                            eager),
-                                      name=f"evalsuite-client-{len(self._workers) + 1}")
+        ends = [socket.socketpair() for _ in range(processes)]
+        if method == "fork":
+            # One process imports the SDK and forks the others from itself: one import (about
+            # a second of CPU) instead of one per process, and all are ready when it is.
+            process = multiprocessing.get_context("fork").Process(
+                target=_serve_family, daemon=True, name="evalsuite-client-1",
+                args=([child for _, child in ends], [parent.fileno() for parent, _ in ends],
+                      model, share))
             process.start()
-            child_end.close()
-            self._workers.append(_Worker(process, parent_end))
+            processes_of = [process] + [None] * (processes - 1)
+        else:
+            processes_of = []
+            for index, (_, child) in enumerate(ends):
+                process = multiprocessing.get_context(method).Process(
+                    target=_serve_spawned, daemon=True, name=f"evalsuite-client-{index + 1}",
+                    args=(child, model, share, index == 0))
+                process.start()
+                processes_of.append(process)
+        for _, child in ends:
+            child.close()
+        self._workers = [_Worker(process, parent) for process, (parent, _) in zip(processes_of, ends)]
 
     def endpoint(self, request: Request) -> str:
         return self.model.endpoint(request)
@@ -156,8 +178,8 @@ class WorkerPool:
             while True:
                 arrivals.put_nowait((worker, await _read(worker.reader)))
         except (asyncio.IncompleteReadError, ConnectionError):
-            worker.process.join(timeout=5)
-            arrivals.put_nowait((worker, ("died", worker.process.exitcode)))
+            await asyncio.to_thread(worker.join, 5)
+            arrivals.put_nowait((worker, ("died", worker.exitcode)))
 
     def _over_budget(self) -> Completion:
         return Completion(text="", error=f"budget: --max-cost {self.max_cost_usd:g} USD spent "
@@ -167,7 +189,8 @@ class WorkerPool:
         """Stop the workers at once (nothing of theirs is pending)."""
         for worker in self._workers:
             worker.kill()
-            worker.process.join(timeout=5)
+        for worker in self._workers:
+            worker.join(5)
 
     async def aclose(self) -> None:
         for worker in self._workers:
@@ -183,9 +206,7 @@ class WorkerPool:
             except (ConnectionError, OSError):
                 pass
         for worker in self._workers:
-            await asyncio.to_thread(worker.process.join, 10)
-            if worker.process.is_alive():
-                worker.process.terminate()
+            await asyncio.to_thread(worker.join, 10)
 
 
 def _start_method() -> str:
@@ -198,31 +219,66 @@ def _failure(name: str, message: tuple) -> Exception:
     if kind == "fatal":
         return EvalsuiteError(detail)
     if kind == "died":
-        return EvalsuiteError(f"{name}: a client process stopped unexpectedly (exit code {detail}); "
-                              "run again to resume")
+        code = "" if detail is None else f" (exit code {detail})"
+        return EvalsuiteError(f"{name}: a client process stopped unexpectedly{code}; run again to resume")
     return RuntimeError(f"{name}: a client process failed: {detail}")
 
 
-def _serve(sock: socket.socket, model: HostedModel, options: HostedOptions,
-           parent_ends: list[int], eager: bool) -> None:
-    """A worker process: complete the requests it is handed until told to stop."""
+def _serve_family(socks: list[socket.socket], parent_ends: list[int], model: HostedModel,
+                  options: HostedOptions) -> None:
+    """The first client process where processes fork: import the SDK, fork the other client
+    processes from itself (so they start with it imported), serve the first socket, then
+    wait for the others to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for descriptor in parent_ends:
         os.close(descriptor)
     try:
+        import_sdk(model, options)
+    except Exception:  # noqa: BLE001 - every process meets it again and reports it
+        pass
+    children = []
+    for sock in socks[1:]:
+        pid = os.fork()
+        if pid == 0:
+            for other in socks:
+                if other is not sock:
+                    other.close()
+            _serve(sock, model, options, eager=True)
+            os._exit(0)
+        children.append(pid)
+        sock.close()
+    status = 0
+    try:
+        _serve(socks[0], model, options, eager=True)
+    except BaseException:  # noqa: BLE001 - printed as multiprocessing prints a process's
+        traceback.print_exc()
+        status = 1
+    for pid in children:
+        os.waitpid(pid, 0)
+    os._exit(status)  # skip the interpreter's teardown of a forked copy of the parent
+
+
+def _serve_spawned(sock: socket.socket, model: HostedModel, options: HostedOptions, eager: bool) -> None:
+    """A client process where processes are spawned (each imports the SDK itself)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _serve(sock, model, options, eager)
+
+
+def _serve(sock: socket.socket, model: HostedModel, options: HostedOptions, eager: bool) -> None:
+    """Complete the requests handed over `sock` until told to stop, or the parent is gone."""
+    try:
         asyncio.run(_serve_loop(sock, model, options, eager))
     except (ConnectionError, asyncio.IncompleteReadError):
         pass  # the parent went away
-    os._exit(0)  # skip the interpreter's teardown of a forked copy of the parent
 
 
 async def _serve_loop(sock: socket.socket, model: HostedModel, options: HostedOptions,
                       eager: bool) -> None:
-    """Complete requests until told to stop. An `eager` worker imports the SDK (about a
-    second of CPU) at once, while the parent plans the run, and can send as soon as the
-    plan is ready; the others import it with their first work, so that a run answered
-    from the cache does not pay for them, nor do they take the parent's cores while it
-    plans."""
+    """Complete requests until told to stop. An `eager` worker makes its client (importing
+    the SDK, about a second of CPU, unless it was forked with it) at once, while the parent
+    plans the run, and can send as soon as the plan is ready; the others make it with their
+    first work, so that a run answered from the cache does not pay for them, nor do they
+    take the parent's cores while it plans."""
     reader, writer = await asyncio.open_connection(sock=sock)
     backend = None
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from collections import Counter
 
@@ -12,7 +13,7 @@ import pytest
 from fake_api import OPENAI_CHAT, Reply, error_reply
 from harness import FAST, chat, run, tuned
 
-from evalsuite.backends import load_backend
+from evalsuite.backends import load_backend, workers
 from evalsuite.backends.hosted import client_processes
 from evalsuite.backends.options import HostedOptions
 from evalsuite.backends.workers import WorkerPool
@@ -20,7 +21,7 @@ from evalsuite.errors import EvalsuiteError
 
 
 def pooled(api, model: str = "m", **changes):
-    options = tuned(FAST, base_url=api.base_url, client_processes=2, **changes)
+    options = tuned(FAST, base_url=api.base_url, **{"client_processes": 2, **changes})
     backend = load_backend(f"openai/{model}", options)
     assert isinstance(backend, WorkerPool)
     return backend
@@ -71,6 +72,74 @@ def test_a_process_that_dies_is_one_clear_error(api):
     with pytest.raises(EvalsuiteError, match="client process stopped unexpectedly"):
         run(backend, [chat(str(i)) for i in range(20)])
     api.release()
+
+
+def forked(api, monkeypatch, processes: int, **changes) -> tuple[WorkerPool, list[int]]:
+    """A pool started as on Linux outside tests (whose fake server is a thread, so pools are
+    spawned there), and the processes its first process forked."""
+    monkeypatch.setattr(workers, "_start_method", lambda: "fork")
+    backend = pooled(api, client_processes=processes, **changes)
+    first = backend._workers[0].process.pid
+    for _ in range(1000):
+        if len(children_of(first)) == processes - 1:
+            break
+        threading.Event().wait(0.01)
+    return backend, children_of(first)
+
+
+def children_of(pid: int) -> list[int]:
+    """Live processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if entry.isdigit() and int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="processes fork on Linux only")
+def test_forked_processes_come_from_the_first_answer_once_and_are_gone_after(api, monkeypatch):
+    backend, others = forked(api, monkeypatch, 3, concurrency=6)
+    assert len(others) == 2  # forked by the first, which imported the SDK for them
+    completions = run(backend, [chat(str(i)) for i in range(30)])
+    assert all(c.error is None and c.text == "[1 2 3]" for c in completions)
+    sent = Counter(call.body["messages"][0]["content"] for call in api.calls(OPENAI_CHAT))
+    assert sent == Counter(str(i) for i in range(30))
+    assert backend._workers[0].process.exitcode == 0  # it waited for the ones it forked
+    assert not [pid for pid in others if os.path.exists(f"/proc/{pid}")]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="processes fork on Linux only")
+def test_a_forked_process_that_dies_is_one_clear_error(api, monkeypatch):
+    api.hold_after(3)
+    backend, others = forked(api, monkeypatch, 2, concurrency=2)
+
+    def kill_when_held() -> None:
+        while len(api.received) < 4:
+            threading.Event().wait(0.01)
+        os.kill(others[0], signal.SIGKILL)
+
+    threading.Thread(target=kill_when_held, daemon=True).start()
+    with pytest.raises(EvalsuiteError, match="client process stopped unexpectedly; run again") as raised:
+        run(backend, [chat(str(i)) for i in range(20)])
+    assert "\n" not in str(raised.value)
+    api.release()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="processes fork on Linux only")
+def test_forked_processes_never_given_work_stop_with_the_first(api, monkeypatch):
+    backend, others = forked(api, monkeypatch, 2)
+    backend.terminate()
+    for _ in range(500):
+        if not [pid for pid in others if os.path.exists(f"/proc/{pid}")]:
+            break
+        threading.Event().wait(0.01)
+    assert not [pid for pid in others if os.path.exists(f"/proc/{pid}")]
+    assert api.received == []
 
 
 def test_the_number_of_processes_follows_the_concurrency_unless_given(monkeypatch):
