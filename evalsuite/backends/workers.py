@@ -26,7 +26,7 @@ import threading
 import traceback
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from evalsuite.backends.base import Completion, Request
 from evalsuite.backends.hosted import HostedModel, import_sdk, in_process_backend
@@ -225,7 +225,7 @@ def _failure(name: str, message: tuple) -> Exception:
 
 
 def _serve_family(socks: list[socket.socket], parent_ends: list[int], model: HostedModel,
-                  options: HostedOptions) -> None:
+                  options: HostedOptions) -> NoReturn:
     """The first client process where processes fork: import the SDK, fork the other client
     processes from itself (so they start with it imported), serve the first socket, then
     wait for the others to stop."""
@@ -243,19 +243,25 @@ def _serve_family(socks: list[socket.socket], parent_ends: list[int], model: Hos
             for other in socks:
                 if other is not sock:
                     other.close()
-            _serve(sock, model, options, eager=True)
-            os._exit(0)
+            _serve_then_exit(sock, model, options, children=[])
         children.append(pid)
         sock.close()
+    _serve_then_exit(socks[0], model, options, children)
+
+
+def _serve_then_exit(sock: socket.socket, model: HostedModel, options: HostedOptions,
+                     children: list[int]) -> NoReturn:
+    """Serve `sock`, wait for the processes this one forked, and exit (skipping the
+    interpreter's teardown of a forked copy of the parent)."""
     status = 0
     try:
-        _serve(socks[0], model, options, eager=True)
+        _serve(sock, model, options, eager=True)
     except BaseException:  # noqa: BLE001 - printed as multiprocessing prints a process's
         traceback.print_exc()
         status = 1
     for pid in children:
         os.waitpid(pid, 0)
-    os._exit(status)  # skip the interpreter's teardown of a forked copy of the parent
+    os._exit(status)
 
 
 def _serve_spawned(sock: socket.socket, model: HostedModel, options: HostedOptions, eager: bool) -> None:
