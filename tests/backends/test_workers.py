@@ -61,14 +61,7 @@ def test_the_budget_is_kept_by_the_parent_across_processes(api):
 def test_a_process_that_dies_is_one_clear_error(api):
     api.hold_after(3)  # the run stalls here until the process is gone
     backend = pooled(api, concurrency=2)
-    victim = backend._workers[0].process
-
-    def kill_when_held() -> None:
-        while len(api.received) < 4:
-            threading.Event().wait(0.01)
-        os.kill(victim.pid, signal.SIGKILL)
-
-    threading.Thread(target=kill_when_held, daemon=True).start()
+    kill_when_held(api, backend._workers[0].process.pid, held_after=3)
     with pytest.raises(EvalsuiteError, match="client process stopped unexpectedly"):
         run(backend, [chat(str(i)) for i in range(20)])
     api.release()
@@ -80,10 +73,7 @@ def forked(api, monkeypatch, processes: int, **changes) -> tuple[WorkerPool, lis
     monkeypatch.setattr(workers, "_start_method", lambda: "fork")
     backend = pooled(api, client_processes=processes, **changes)
     first = backend._workers[0].process.pid
-    for _ in range(1000):
-        if len(children_of(first)) == processes - 1:
-            break
-        threading.Event().wait(0.01)
+    wait_until(lambda: len(children_of(first)) == processes - 1, seconds=10)
     return backend, children_of(first)
 
 
@@ -101,6 +91,28 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def running(pids: list[int]) -> list[int]:
+    return [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
+
+
+def wait_until(condition, seconds: float) -> None:
+    """Poll `condition` every 10 ms for up to `seconds` (the caller asserts what it needs)."""
+    for _ in range(int(seconds * 100)):
+        if condition():
+            return
+        threading.Event().wait(0.01)
+
+
+def kill_when_held(api, pid: int, held_after: int) -> None:
+    """SIGKILL `pid` from a thread once the server holds a request (`api.hold_after(held_after)`)."""
+    def kill() -> None:
+        while len(api.received) <= held_after:
+            threading.Event().wait(0.01)
+        os.kill(pid, signal.SIGKILL)
+
+    threading.Thread(target=kill, daemon=True).start()
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="processes fork on Linux only")
 def test_forked_processes_come_from_the_first_answer_once_and_are_gone_after(api, monkeypatch):
     backend, others = forked(api, monkeypatch, 3, concurrency=6)
@@ -110,20 +122,14 @@ def test_forked_processes_come_from_the_first_answer_once_and_are_gone_after(api
     sent = Counter(call.body["messages"][0]["content"] for call in api.calls(OPENAI_CHAT))
     assert sent == Counter(str(i) for i in range(30))
     assert backend._workers[0].process.exitcode == 0  # it waited for the ones it forked
-    assert not [pid for pid in others if os.path.exists(f"/proc/{pid}")]
+    assert not running(others)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="processes fork on Linux only")
 def test_a_forked_process_that_dies_is_one_clear_error(api, monkeypatch):
     api.hold_after(3)
     backend, others = forked(api, monkeypatch, 2, concurrency=2)
-
-    def kill_when_held() -> None:
-        while len(api.received) < 4:
-            threading.Event().wait(0.01)
-        os.kill(others[0], signal.SIGKILL)
-
-    threading.Thread(target=kill_when_held, daemon=True).start()
+    kill_when_held(api, others[0], held_after=3)
     with pytest.raises(EvalsuiteError, match="client process stopped unexpectedly; run again") as raised:
         run(backend, [chat(str(i)) for i in range(20)])
     assert "\n" not in str(raised.value)
@@ -134,11 +140,8 @@ def test_a_forked_process_that_dies_is_one_clear_error(api, monkeypatch):
 def test_forked_processes_never_given_work_stop_with_the_first(api, monkeypatch):
     backend, others = forked(api, monkeypatch, 2)
     backend.terminate()
-    for _ in range(500):
-        if not [pid for pid in others if os.path.exists(f"/proc/{pid}")]:
-            break
-        threading.Event().wait(0.01)
-    assert not [pid for pid in others if os.path.exists(f"/proc/{pid}")]
+    wait_until(lambda: not running(others), seconds=5)
+    assert not running(others)
     assert api.received == []
 
 
